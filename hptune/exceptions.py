@@ -1,0 +1,24 @@
+"""Warning classes raised by hptune.
+
+Each warning has its own class so that users can filter one kind precisely
+(``warnings.filterwarnings("ignore", category=NumericalWarning)``) instead of
+silencing everything.
+"""
+
+__all__ = ["HptuneWarning", "NumericalWarning", "SearchSpaceWarning", "ExhaustedSpaceWarning"]
+
+
+class HptuneWarning(UserWarning):
+    """Base class of every warning hptune emits."""
+
+
+class NumericalWarning(HptuneWarning):
+    """A numerical safeguard was triggered (jitter, clipping, fallback)."""
+
+
+class SearchSpaceWarning(HptuneWarning):
+    """A search space was accepted but behaves differently than it may look."""
+
+
+class ExhaustedSpaceWarning(HptuneWarning):
+    """Every distinct point of a finite search space has been proposed."""

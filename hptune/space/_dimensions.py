@@ -1,0 +1,416 @@
+"""One-dimensional search dimensions and their numeric encoding.
+
+Every dimension maps user values to an encoded block of ``n_columns`` numbers in
+[0, 1] and back. The encoding is the geometry in which surrogates and
+evolutionary operators work:
+
+* ``Real``: one column, linear or log-warped, so the prior is uniform on [0, 1].
+* ``Integer`` and ``Ordinal``: one column with half-step padding, so every value
+  owns an interval of equal width (in the warped scale) and rounding is fair.
+* ``Categorical``: one-hot, one column per category, so categories are never
+  treated as ordered numbers; a single category is a constant with no column.
+
+All methods are vectorised over points: an encoded batch is an
+``ndarray of shape (n_points, n_columns)``.
+"""
+
+import math
+import numbers
+from abc import ABC, abstractmethod
+
+import numpy as np
+
+__all__ = ["Dimension", "Real", "Integer", "Ordinal", "Categorical"]
+
+_PRIORS = ("uniform", "log-uniform")
+
+
+def _check_bounds(cls_name, low, high, prior, integral):
+    kind = "an integer" if integral else "a real number"
+    for label, value in (("low", low), ("high", high)):
+        ok = isinstance(value, numbers.Integral if integral else numbers.Real)
+        if not ok or isinstance(value, bool) or not np.isfinite(value):
+            raise TypeError(f"{cls_name} {label} must be {kind}. Got {value!r} instead.")
+    if low >= high:
+        raise ValueError(
+            f"{cls_name} needs low < high. Got low={low!r} and high={high!r}; "
+            "use a list with one value for a constant."
+        )
+    if prior not in _PRIORS:
+        raise ValueError(f"{cls_name} prior must be one of {_PRIORS}. Got {prior!r} instead.")
+    if prior == "log-uniform" and low <= 0:
+        raise ValueError(
+            f"{cls_name} with prior='log-uniform' needs low > 0. Got low={low!r}."
+        )
+
+
+class Dimension(ABC):
+    """Abstract base class of a search dimension.
+
+    Subclasses define how user values map to an encoded block of ``n_columns``
+    numbers in [0, 1]: ``encode``, ``decode``, ``from_unit``, ``snap`` and
+    ``neighbours``. Values returned by ``decode`` have the user's types.
+    """
+
+    #: Number of encoded columns.
+    n_columns = 1
+    #: True when the encoded columns take a continuum of valid values.
+    is_continuous = False
+
+    @abstractmethod
+    def encode(self, values):
+        """Encode a sequence of values as an ndarray of shape (n_values, n_columns)."""
+
+    @abstractmethod
+    def decode(self, Z):
+        """Decode an ndarray of shape (n_points, n_columns) to a list of values."""
+
+    @abstractmethod
+    def from_unit(self, u):
+        """Map uniform numbers ``u`` of shape (n_points,) to valid encodings.
+
+        Uniform ``u`` gives draws from the dimension's prior, so a quasi-random
+        sequence gives a space-filling design in the prior's geometry.
+        """
+
+    @abstractmethod
+    def snap(self, Z):
+        """Return the nearest valid encodings of ``Z`` (n_points, n_columns)."""
+
+    def neighbours(self, z):
+        """Valid encodings one discrete step away from the valid encoding ``z``.
+
+        Returns an ndarray of shape (n_neighbours, n_columns); continuous
+        dimensions have none.
+        """
+        return np.empty((0, self.n_columns))
+
+    @property
+    def size(self):
+        """Number of distinct values (``math.inf`` when continuous or unbounded)."""
+        return math.inf
+
+    def all_encodings(self):
+        """Every valid encoding of a finite dimension, shape (size, n_columns)."""
+        raise ValueError(f"{self!r} has infinitely many values.")
+
+    def sample(self, n, random_state):
+        """Draw ``n`` values from the prior with the RandomState ``random_state``."""
+        return self.decode(self.from_unit(random_state.uniform(size=n)))
+
+    def __contains__(self, value):
+        try:
+            z = self.encode([value])
+        except (TypeError, ValueError):
+            return False
+        return bool(np.all(np.isfinite(z)))
+
+    def _describe(self):
+        return {"type": type(self).__name__}
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self._describe() == other._describe()
+
+    def __hash__(self):
+        return hash(repr(self))
+
+
+class _Bounded(Dimension):
+    """Shared logic of ``Real`` and ``Integer``: bounds and a warped scale."""
+
+    def _warp(self, x):
+        x = np.asarray(x, dtype=float)
+        return np.log(x) if self.prior == "log-uniform" else x
+
+    def _unwarp(self, t):
+        return np.exp(t) if self.prior == "log-uniform" else t
+
+    def _describe(self):
+        return {
+            "type": type(self).__name__,
+            "low": self.low,
+            "high": self.high,
+            "prior": self.prior,
+        }
+
+    def __repr__(self):
+        return f"{type(self).__name__}(low={self.low!r}, high={self.high!r}, prior={self.prior!r})"
+
+
+class Real(_Bounded):
+    """A real-valued dimension on ``[low, high]``.
+
+    Parameters
+    ----------
+    low, high : float
+        Inclusive bounds, ``low < high``.
+    prior : {"uniform", "log-uniform"}, default="uniform"
+        Distribution of the prior. ``"log-uniform"`` needs ``low > 0`` and makes
+        the search (and the encoding) work on ``log(x)``.
+    name : str, default=None
+        Name of the dimension, used when a list of dimensions is given to
+        :func:`hptune.minimize`.
+
+    Examples
+    --------
+    >>> from hptune.space import Real
+    >>> Real(1e-3, 1e1, prior="log-uniform").decode([[0.5]])
+    [0.1]
+    """
+
+    is_continuous = True
+
+    def __init__(self, low, high, prior="uniform", name=None):
+        _check_bounds("Real", low, high, prior, integral=False)
+        self.low, self.high, self.prior, self.name = float(low), float(high), prior, name
+        self._t_low, self._t_high = self._warp([self.low, self.high])
+
+    def encode(self, values):
+        x = np.asarray(values, dtype=float).reshape(-1)
+        if np.any(~np.isfinite(x)) or np.any(x < self.low) or np.any(x > self.high):
+            bad = x[~((x >= self.low) & (x <= self.high))][0]
+            raise ValueError(f"Value {bad!r} is outside {self!r}.")
+        z = (self._warp(x) - self._t_low) / (self._t_high - self._t_low)
+        return np.clip(z, 0.0, 1.0)[:, None]
+
+    def decode(self, Z):
+        z = np.clip(np.asarray(Z, dtype=float).reshape(-1), 0.0, 1.0)
+        x = self._unwarp(self._t_low + z * (self._t_high - self._t_low))
+        # exp(log(x)) can overshoot a bound by one ulp; clip so decode stays inside.
+        return [float(v) for v in np.clip(x, self.low, self.high)]
+
+    def from_unit(self, u):
+        return np.asarray(u, dtype=float).reshape(-1, 1)
+
+    def snap(self, Z):
+        return np.clip(np.asarray(Z, dtype=float), 0.0, 1.0)
+
+
+class _Grid(Dimension):
+    """A dimension of ``size`` ordered values, each owning an equal interval."""
+
+    def _index_from_encoding(self, Z):
+        z = np.asarray(Z, dtype=float).reshape(-1)
+        return np.clip(np.floor(z * self.size), 0, self.size - 1).astype(np.int64)
+
+    def _encoding_from_index(self, idx):
+        return ((np.asarray(idx, dtype=float) + 0.5) / self.size).reshape(-1, 1)
+
+    def from_unit(self, u):
+        return self._encoding_from_index(self._index_from_encoding(u))
+
+    def snap(self, Z):
+        return self._encoding_from_index(self._index_from_encoding(Z))
+
+    def all_encodings(self):
+        return self._encoding_from_index(np.arange(self.size))
+
+    def neighbours(self, z):
+        i = int(self._index_from_encoding(z)[0])
+        idx = [j for j in (i - 1, i + 1) if 0 <= j < self.size]
+        return self._encoding_from_index(idx)
+
+
+class Integer(_Grid, _Bounded):
+    """An integer dimension on ``[low, high]`` (both inclusive).
+
+    Parameters
+    ----------
+    low, high : int
+        Inclusive bounds, ``low < high``.
+    prior : {"uniform", "log-uniform"}, default="uniform"
+        ``"log-uniform"`` needs ``low > 0``; each integer then gets the prior
+        mass of ``[v - 0.5, v + 0.5]`` on the log scale.
+    name : str, default=None
+        Name of the dimension, used when a list of dimensions is given to
+        :func:`hptune.minimize`.
+
+    Examples
+    --------
+    >>> from hptune.space import Integer
+    >>> Integer(1, 10).decode([[0.0], [0.999]])
+    [1, 10]
+    """
+
+    def __init__(self, low, high, prior="uniform", name=None):
+        _check_bounds("Integer", low, high, prior, integral=True)
+        self.low, self.high, self.prior, self.name = int(low), int(high), prior, name
+        # Half-step padding: value v owns [v - 0.5, v + 0.5] in the warped scale.
+        self._t_low, self._t_high = self._warp([self.low - 0.5, self.high + 0.5])
+
+    @property
+    def size(self):
+        return self.high - self.low + 1
+
+    def encode(self, values):
+        x = np.asarray(values, dtype=float).reshape(-1)
+        bad = ~((x >= self.low) & (x <= self.high) & (x == np.round(x)))
+        if np.any(bad):
+            raise ValueError(f"Value {x[bad][0]!r} is not an integer of {self!r}.")
+        z = (self._warp(x) - self._t_low) / (self._t_high - self._t_low)
+        return z[:, None]
+
+    def decode(self, Z):
+        z = np.clip(np.asarray(Z, dtype=float).reshape(-1), 0.0, 1.0)
+        x = np.floor(self._unwarp(self._t_low + z * (self._t_high - self._t_low)) + 0.5)
+        return [int(v) for v in np.clip(x, self.low, self.high)]
+
+    def _index_from_encoding(self, Z):
+        return np.asarray(self.decode(Z), dtype=np.int64) - self.low
+
+    def _encoding_from_index(self, idx):
+        return self.encode(np.asarray(idx, dtype=float) + self.low)
+
+    def from_unit(self, u):
+        return self.snap(np.asarray(u, dtype=float).reshape(-1, 1))
+
+
+def _index_of(categories, value):
+    """Position of ``value`` in ``categories``: identity first, then equality."""
+    for i, c in enumerate(categories):
+        if c is value:
+            return i
+    for i, c in enumerate(categories):
+        try:
+            equal = bool(c == value) and type(c) is type(value)
+        except (TypeError, ValueError):  # e.g. arrays, whose == is elementwise
+            equal = False
+        if equal:
+            return i
+    raise ValueError(f"Value {value!r} is not one of the categories {list(categories)!r}.")
+
+
+class _Choices(Dimension):
+    """Shared logic of dimensions over a finite list of user objects."""
+
+    def __init__(self, categories, name=None):
+        values = [] if isinstance(categories, str) else list(categories)
+        if not values:
+            raise ValueError(
+                f"{type(self).__name__} needs a non-empty list of values. Got {categories!r}."
+            )
+        self.categories, self.name = values, name
+
+    @property
+    def size(self):
+        return len(self.categories)
+
+    def indices(self, values):
+        """Index of each value in ``categories``, as an int ndarray."""
+        return np.array([_index_of(self.categories, v) for v in values], dtype=np.int64)
+
+    def _describe(self):
+        # numpy scalars describe like the Python numbers they equal.
+        plain = [c.item() if isinstance(c, np.generic) else c for c in self.categories]
+        return {"type": type(self).__name__, "categories": [repr(c) for c in plain]}
+
+    def __repr__(self):
+        return f"{type(self).__name__}({self.categories!r})"
+
+
+class Ordinal(_Grid, _Choices):
+    """An ordered list of values, encoded by position.
+
+    Used for a list of numbers such as ``[1, 10, 100]`` (as given to
+    ``GridSearchCV``): neighbouring values are treated as similar, but the
+    values themselves are returned unchanged.
+
+    Parameters
+    ----------
+    categories : list
+        The values, in their order.
+    name : str, default=None
+        Name of the dimension.
+
+    Examples
+    --------
+    >>> from hptune.space import Ordinal
+    >>> Ordinal([0.01, 0.1, 1.0]).decode([[0.5]])
+    [0.1]
+    """
+
+    def encode(self, values):
+        return self._encoding_from_index(self.indices(values))
+
+    def decode(self, Z):
+        return [self.categories[i] for i in self._index_from_encoding(Z)]
+
+
+class Categorical(_Choices):
+    """An unordered choice among arbitrary objects, one-hot encoded.
+
+    Parameters
+    ----------
+    categories : list
+        The choices: any objects, estimators included. ``decode`` returns the
+        very objects given here.
+    prior : array-like of shape (n_categories,), default=None
+        Prior probabilities of the categories; uniform when None.
+    name : str, default=None
+        Name of the dimension.
+
+    Examples
+    --------
+    >>> from hptune.space import Categorical
+    >>> Categorical(["rbf", "linear"]).decode([[0.2, 0.8]])
+    ['linear']
+    """
+
+    def __init__(self, categories, prior=None, name=None):
+        super().__init__(categories, name=name)
+        if prior is None:
+            self.prior = None
+        else:
+            p = np.asarray(prior, dtype=float).reshape(-1)
+            if p.shape != (self.size,) or np.any(p < 0) or not np.isclose(p.sum(), 1.0):
+                raise ValueError(
+                    f"Categorical prior must be {self.size} non-negative probabilities "
+                    f"summing to 1. Got {prior!r}."
+                )
+            self.prior = p
+        # A constant has nothing to learn, so it gets no column at all.
+        self.n_columns = self.size if self.size > 1 else 0
+
+    def _one_hot(self, idx):
+        Z = np.zeros((len(idx), self.n_columns))
+        if self.n_columns:
+            Z[np.arange(len(idx)), idx] = 1.0
+        return Z
+
+    def encode(self, values):
+        return self._one_hot(self.indices(values))
+
+    def decode(self, Z):
+        Z = np.asarray(Z, dtype=float)
+        if self.n_columns == 0:
+            return [self.categories[0]] * len(Z)
+        return [self.categories[i] for i in np.argmax(Z, axis=1)]
+
+    def from_unit(self, u):
+        u = np.asarray(u, dtype=float).reshape(-1)
+        if self.prior is None:
+            idx = np.clip(np.floor(u * self.size), 0, self.size - 1).astype(np.int64)
+        else:
+            idx = np.minimum(np.searchsorted(np.cumsum(self.prior), u, side="right"), self.size - 1)
+        return self._one_hot(idx)
+
+    def snap(self, Z):
+        Z = np.asarray(Z, dtype=float)
+        if self.n_columns == 0:
+            return Z
+        return self._one_hot(np.argmax(Z, axis=1))
+
+    def all_encodings(self):
+        return self._one_hot(np.arange(self.size)) if self.n_columns else np.empty((1, 0))
+
+    def neighbours(self, z):
+        if self.n_columns == 0:
+            return np.empty((0, 0))
+        i = int(np.argmax(np.asarray(z).reshape(-1)))
+        return self._one_hot([j for j in range(self.size) if j != i])
+
+    def _describe(self):
+        described = super()._describe()
+        if self.prior is not None:
+            described["prior"] = [float(p) for p in self.prior]
+        return described

@@ -1,0 +1,183 @@
+"""The search space: an ordered product of named dimensions.
+
+Notation: a point is a dict ``{name: value}``; its encoding ``z`` is the
+concatenation of the dimensions' encoded blocks, so a batch ``Z`` is an
+``ndarray of shape (n_points, n_columns)`` with entries in [0, 1]. ``U`` is an
+``ndarray of shape (n_points, n_dims)`` of uniform numbers, one per dimension
+(for example a Sobol sequence), which :meth:`Space.from_unit` maps to valid
+encodings distributed as the priors.
+"""
+
+import math
+
+import numpy as np
+
+from ._dimensions import Dimension
+
+__all__ = ["Space"]
+
+# Encodings closer than this are the same point: continuous columns are compared
+# after decoding round trips, which move values by a few ulps at most.
+_SAME_POINT_ATOL = 1e-9
+
+
+class Space:
+    """An ordered set of named dimensions.
+
+    Parameters
+    ----------
+    dimensions : dict of str to Dimension, or list of Dimension
+        The dimensions. A list takes each dimension's ``name`` or, when it has
+        none, ``"x0"``, ``"x1"``, ...
+
+    Attributes
+    ----------
+    names : list of str
+        Dimension names in order.
+    dimensions : list of Dimension
+        The dimensions in order.
+    n_dims : int
+        Number of dimensions.
+    n_columns : int
+        Width of the encoding.
+    continuous_mask : ndarray of shape (n_columns,)
+        True for the columns of continuous dimensions.
+
+    Examples
+    --------
+    >>> from hptune.space import Space, Real, Categorical
+    >>> space = Space({"C": Real(1e-2, 1e2, "log-uniform"), "kernel": Categorical(["rbf", "poly"])})
+    >>> space.decode(space.encode([{"C": 1.0, "kernel": "poly"}]))
+    [{'C': 1.0, 'kernel': 'poly'}]
+    """
+
+    def __init__(self, dimensions):
+        if isinstance(dimensions, dict):
+            names, dims = list(dimensions), list(dimensions.values())
+        else:
+            dims = list(dimensions)
+            names = [getattr(d, "name", None) or f"x{i}" for i, d in enumerate(dims)]
+        if not dims:
+            raise ValueError("The search space is empty: give at least one dimension.")
+        for name, dim in zip(names, dims):
+            if not isinstance(name, str):
+                raise TypeError(f"Dimension names must be strings. Got {name!r}.")
+            if not isinstance(dim, Dimension):
+                raise TypeError(f"Dimension {name!r} must be a Dimension. Got {dim!r}.")
+        if len(set(names)) != len(names):
+            raise ValueError(f"Dimension names must be unique. Got {names!r}.")
+        self.names, self.dimensions = names, dims
+        widths = [d.n_columns for d in dims]
+        edges = np.concatenate([[0], np.cumsum(widths)]).astype(int)
+        self._slices = [slice(a, b) for a, b in zip(edges[:-1], edges[1:])]
+        self.n_dims, self.n_columns = len(dims), int(edges[-1])
+        self.continuous_mask = np.zeros(self.n_columns, dtype=bool)
+        for dim, sl in zip(dims, self._slices):
+            self.continuous_mask[sl] = dim.is_continuous
+
+    @property
+    def size(self):
+        """Number of distinct points (``math.inf`` if any dimension is continuous)."""
+        return math.prod(d.size for d in self.dimensions)
+
+    def __len__(self):
+        return self.n_dims
+
+    def __iter__(self):
+        return iter(zip(self.names, self.dimensions))
+
+    def __getitem__(self, name):
+        return self.dimensions[self.names.index(name)]
+
+    def __eq__(self, other):
+        return isinstance(other, Space) and list(self) == list(other)
+
+    def __hash__(self):
+        return hash(tuple(self.names))
+
+    def __repr__(self):
+        body = ", ".join(f"{n!r}: {d!r}" for n, d in self)
+        return f"Space({{{body}}})"
+
+    def encode(self, points):
+        """Encode a list of parameter dicts as an ndarray of shape (n_points, n_columns)."""
+        points = list(points)
+        Z = np.empty((len(points), self.n_columns))
+        for name, dim, sl in zip(self.names, self.dimensions, self._slices):
+            try:
+                values = [p[name] for p in points]
+            except KeyError as err:
+                raise ValueError(f"A point is missing the parameter {name!r}.") from err
+            try:
+                Z[:, sl] = dim.encode(values)
+            except (TypeError, ValueError) as err:
+                raise ValueError(f"Parameter {name!r}: {err}") from err
+        return Z
+
+    def decode(self, Z):
+        """Decode encodings (n_points, n_columns) to a list of parameter dicts."""
+        Z = np.atleast_2d(np.asarray(Z, dtype=float))
+        columns = [dim.decode(Z[:, sl]) for dim, sl in zip(self.dimensions, self._slices)]
+        return [dict(zip(self.names, values)) for values in zip(*columns)]
+
+    def from_unit(self, U):
+        """Map uniform numbers (n_points, n_dims) to valid encodings (n_points, n_columns)."""
+        U = np.atleast_2d(np.asarray(U, dtype=float))
+        blocks = [dim.from_unit(U[:, j]) for j, dim in enumerate(self.dimensions)]
+        return np.hstack(blocks) if blocks else np.empty((len(U), 0))
+
+    def snap(self, Z):
+        """Nearest valid encodings of ``Z`` (n_points, n_columns)."""
+        Z = np.atleast_2d(np.asarray(Z, dtype=float))
+        out = np.empty_like(Z)
+        for dim, sl in zip(self.dimensions, self._slices):
+            out[:, sl] = dim.snap(Z[:, sl])
+        return out
+
+    def neighbours(self, z):
+        """Valid encodings differing from the valid ``z`` in one discrete dimension.
+
+        Returns an ndarray of shape (n_neighbours, n_columns).
+        """
+        z = np.asarray(z, dtype=float).reshape(-1)
+        rows = []
+        for dim, sl in zip(self.dimensions, self._slices):
+            block = dim.neighbours(z[sl])
+            if len(block):
+                Z = np.repeat(z[None, :], len(block), axis=0)
+                Z[:, sl] = block
+                rows.append(Z)
+        return np.vstack(rows) if rows else np.empty((0, self.n_columns))
+
+    def all_encodings(self):
+        """Every valid encoding of a finite space, shape (size, n_columns).
+
+        Raises ValueError when the space is infinite; check ``size`` first.
+        """
+        blocks = [dim.all_encodings() for dim in self.dimensions]
+        idx = np.indices([len(b) for b in blocks]).reshape(len(blocks), -1)
+        return np.hstack([b[i] for b, i in zip(blocks, idx)])
+
+    def sample(self, n, random_state):
+        """Draw ``n`` points from the priors with the RandomState ``random_state``."""
+        return self.decode(self.from_unit(random_state.uniform(size=(n, self.n_dims))))
+
+    def contains(self, point):
+        """True when the parameter dict ``point`` lies in the space."""
+        try:
+            self.encode([point])
+        except ValueError:
+            return False
+        return set(point) == set(self.names)
+
+    def describe(self):
+        """Plain-data description of the space, for checkpoints and comparisons."""
+        return [dict(name=n, **d._describe()) for n, d in self]
+
+
+def is_member(Z, z):
+    """Boolean mask of rows of ``Z`` (n, n_columns) equal to ``z`` (n_columns,)."""
+    Z = np.asarray(Z, dtype=float).reshape(-1, np.size(z))
+    if len(Z) == 0:
+        return np.zeros(0, dtype=bool)
+    return np.all(np.abs(Z - np.asarray(z, dtype=float)) <= _SAME_POINT_ATOL, axis=1)

@@ -1,0 +1,1 @@
+"""Internal utilities: random-state handling, validation, scikit-learn compatibility."""
