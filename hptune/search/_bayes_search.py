@@ -1,0 +1,292 @@
+"""``BayesSearchCV``: Bayesian optimisation behind scikit-learn's search API."""
+
+from numbers import Integral, Real
+
+import numpy as np
+
+from ..strategies import BayesOptimizer
+from ..strategies._result import result_from_strategy
+from ..utils._sklearn_compat import Interval, StrOptions
+from ._base import BaseHptuneSearchCV
+
+__all__ = ["BayesSearchCV"]
+
+# scikit-optimize ``optimizer_kwargs`` keys and the parameter each maps onto.
+_SKOPT_KEYS = {
+    "n_initial_points": "n_initial_points",
+    "initial_point_generator": "initial_point_generator",
+    "acq_func": "acq_func",
+}
+
+
+def _from_optimizer_kwargs(optimizer_kwargs):
+    """Translate scikit-optimize ``optimizer_kwargs`` to BayesOptimizer parameters."""
+    params = {}
+    for key, value in (optimizer_kwargs or {}).items():
+        if key in _SKOPT_KEYS:
+            params[_SKOPT_KEYS[key]] = value
+        elif key == "base_estimator":
+            if not (isinstance(value, str) and value.upper() == "GP"):
+                raise ValueError(
+                    f"optimizer_kwargs['base_estimator']={value!r} is not supported; "
+                    "hptune's surrogate is always a Gaussian process ('GP')."
+                )
+        elif key == "acq_func_kwargs":
+            params.update({k: v for k, v in (value or {}).items() if k in ("xi", "kappa")})
+        elif key == "acq_optimizer_kwargs":
+            value = value or {}
+            if "n_points" in value:
+                params["n_candidates"] = value["n_points"]
+            if "n_restarts_optimizer" in value:
+                params["n_polish"] = value["n_restarts_optimizer"]
+        elif key == "acq_optimizer":
+            if value not in ("auto", "lbfgs", "sampling"):
+                raise ValueError(
+                    f"optimizer_kwargs['acq_optimizer'] must be 'auto', 'lbfgs' or "
+                    f"'sampling'. Got {value!r}."
+                )
+            if value == "sampling":
+                params["n_polish"] = 0
+        else:
+            allowed = sorted([*_SKOPT_KEYS, "base_estimator", "acq_func_kwargs", "acq_optimizer", "acq_optimizer_kwargs"])
+            raise ValueError(
+                f"Unknown key {key!r} in optimizer_kwargs. Allowed keys: {allowed}; "
+                "other settings are parameters of BayesSearchCV."
+            )
+    return params
+
+
+class BayesSearchCV(BaseHptuneSearchCV):
+    """Bayesian optimisation over hyperparameters, with cross-validation.
+
+    A drop-in replacement for ``GridSearchCV``, ``RandomizedSearchCV`` and
+    scikit-optimize's ``BayesSearchCV``: it proposes candidates with a
+    Gaussian process fitted to the cross-validated scores seen so far, and
+    evaluates them with scikit-learn's own machinery, so scoring,
+    ``cv_results_``, refit, parallelism and metadata routing behave as in
+    ``GridSearchCV``.
+
+    Read more in the :ref:`User Guide <bayes_search>`.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        The estimator to tune; needs ``fit`` and a score (``scoring`` or its
+        own ``score``).
+    search_spaces : dict, list of dict or list of (dict, int)
+        Parameter names mapped to a :mod:`hptune.space` dimension, a
+        ``(low, high[, prior])`` tuple, a list of values or a scipy.stats
+        frozen distribution: a ``GridSearchCV`` ``param_grid`` or a
+        ``RandomizedSearchCV`` ``param_distributions`` works as is. A list of
+        dicts gives conditional sub-spaces sharing ``n_iter``; skopt's
+        ``(dict, n_iter)`` tuples give each its own budget.
+    optimizer_kwargs : dict, default=None
+        scikit-optimize ``Optimizer`` settings, kept so that code migrates
+        unchanged: ``n_initial_points``, ``initial_point_generator``,
+        ``acq_func``, ``acq_func_kwargs`` (``xi``, ``kappa``),
+        ``acq_optimizer``, ``acq_optimizer_kwargs`` (``n_points``,
+        ``n_restarts_optimizer``) and ``base_estimator="GP"``. They override
+        the matching parameters below; other keys raise a ValueError.
+    n_iter : int, default=50
+        Number of candidates evaluated in total (shared by the sub-spaces).
+    scoring : str, callable, list, tuple or dict, default=None
+        As in ``GridSearchCV``. With several metrics, the search maximises
+        the one named by ``refit`` (or the first, if ``refit`` is not a name).
+    n_jobs : int, default=None
+        Number of jobs to run in parallel. ``None`` means 1 unless in a
+        :obj:`joblib.parallel_backend` context. ``-1`` means using all
+        processors. See :term:`Glossary <n_jobs>` for more details.
+    n_points : int, default=1
+        Number of candidates proposed per batch; each batch is evaluated in
+        parallel (candidates times folds), so raise it with ``n_jobs``.
+    refit : bool, str or callable, default=True
+        As in ``GridSearchCV``.
+    cv : int, cross-validation generator or an iterable, default=None
+        Determines the cross-validation splitting strategy, as in
+        ``GridSearchCV``. The splits are computed once per fit, so every
+        candidate is scored on the same data even with a randomised splitter.
+        See :term:`Glossary <cv>`.
+    verbose : int, default=0
+        Controls the verbosity: the higher, the more messages.
+    pre_dispatch : int or str, default="2*n_jobs"
+        As in ``GridSearchCV``.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the design, the surrogate fits and the candidate sets. Pass an
+        int for reproducible output across multiple function calls.
+        See :term:`Glossary <random_state>`.
+    error_score : "raise" or numeric, default=np.nan
+        Score given to a failed fit, as in ``GridSearchCV``; the surrogate
+        learns failures as the worst observed score.
+    return_train_score : bool, default=False
+        As in ``GridSearchCV``.
+    n_initial_points : int, default=10
+        Candidates from the space-filling design before the GP is used
+        (per sub-space).
+    initial_point_generator : {"sobol", "lhs", "halton", "random"}, default="sobol"
+        The initial design.
+    acq_func : {"log_ei", "log_pi", "ucb", "gp_hedge"}, default="log_ei"
+        Acquisition function; skopt's ``"EI"``, ``"PI"``, ``"LCB"`` are aliases.
+    batch_strategy : {"kriging_believer", "cl_min", "cl_mean", "cl_max"}, \
+            default="kriging_believer"
+        How batches of ``n_points`` distinct candidates are built.
+    callbacks : list of callables or None, default=None
+        Called after every batch with an
+        :class:`~hptune.strategies.OptimizeResult` (objects with an
+        ``on_iteration(search, state)`` method are called through it);
+        returning True stops the search.
+    max_time : float, default=None
+        Stop after the first batch that ends later than this many seconds
+        after the search started; everything evaluated is kept.
+
+    Attributes
+    ----------
+    cv_results_ : dict of numpy (masked) ndarrays
+        As in ``GridSearchCV``, plus ``iter``: the batch in which each
+        candidate was evaluated.
+    best_estimator_ : estimator
+        Estimator refitted on the whole data with the best parameters
+        (when ``refit`` is not False).
+    best_score_ : float
+        Mean cross-validated score of the best candidate.
+    best_params_ : dict
+        Parameters of the best candidate.
+    best_index_ : int
+        Index of the best candidate in ``cv_results_``.
+    scorer_ : function or dict
+        Scorer(s) used on the held-out data.
+    n_splits_ : int
+        Number of cross-validation splits.
+    refit_time_ : float
+        Seconds spent refitting the best estimator.
+    multimetric_ : bool
+        Whether several metrics were evaluated.
+    n_iter_ : int
+        Number of batches run.
+    strategy_ : BayesOptimizer or SubspaceStrategy
+        The optimiser state at the end of the search.
+    optimizer_results_ : list of OptimizeResult
+        One scikit-optimize style result per sub-space (``x``, ``fun``,
+        ``x_iters``, ``func_vals`` with minimised, i.e. negated, scores).
+    classes_ : ndarray of shape (n_classes,)
+        Class labels (classifiers with ``refit``).
+    n_features_in_ : int
+        Number of features seen during fit (with ``refit``).
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Feature names seen during fit, when X has string column names.
+
+    See Also
+    --------
+    EvolutionSearchCV : Evolutionary search over the same spaces.
+    sklearn.model_selection.RandomizedSearchCV : Random search.
+
+    Notes
+    -----
+    Unlike scikit-optimize, ``n_iter`` is the total budget over all
+    sub-spaces (as in ``RandomizedSearchCV``); use ``(dict, n_iter)`` tuples
+    to give each sub-space its own.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.svm import SVC
+    >>> from hptune import BayesSearchCV
+    >>> X, y = load_iris(return_X_y=True)
+    >>> search = BayesSearchCV(
+    ...     SVC(), {"C": (1e-2, 1e2, "log-uniform"), "gamma": (1e-3, 1e1, "log-uniform")},
+    ...     n_iter=8, n_initial_points=4, cv=3, random_state=0,
+    ... ).fit(X, y)
+    >>> len(search.cv_results_["params"])
+    8
+    """
+
+    _parameter_constraints: dict = {
+        **BaseHptuneSearchCV._parameter_constraints,
+        "search_spaces": [dict, list],
+        "optimizer_kwargs": [dict, None],
+        "n_iter": [Interval(Integral, 1, None, closed="left")],
+        "n_points": [Interval(Integral, 1, None, closed="left")],
+        "n_initial_points": [Interval(Integral, 1, None, closed="left")],
+        "initial_point_generator": [StrOptions({"sobol", "lhs", "halton", "random"})],
+        "acq_func": [StrOptions({"log_ei", "log_pi", "ucb", "gp_hedge", "EI", "PI", "LCB"})],
+        "batch_strategy": [StrOptions({"kriging_believer", "cl_min", "cl_mean", "cl_max"})],
+    }
+
+    def __init__(
+        self,
+        estimator,
+        search_spaces,
+        optimizer_kwargs=None,
+        n_iter=50,
+        scoring=None,
+        n_jobs=None,
+        n_points=1,
+        refit=True,
+        cv=None,
+        verbose=0,
+        pre_dispatch="2*n_jobs",
+        random_state=None,
+        error_score=np.nan,
+        return_train_score=False,
+        *,
+        n_initial_points=10,
+        initial_point_generator="sobol",
+        acq_func="log_ei",
+        batch_strategy="kriging_believer",
+        callbacks=None,
+        max_time=None,
+    ):
+        super().__init__(
+            estimator=estimator,
+            scoring=scoring,
+            n_jobs=n_jobs,
+            refit=refit,
+            cv=cv,
+            verbose=verbose,
+            pre_dispatch=pre_dispatch,
+            error_score=error_score,
+            return_train_score=return_train_score,
+        )
+        self.search_spaces = search_spaces
+        self.optimizer_kwargs = optimizer_kwargs
+        self.n_iter = n_iter
+        self.n_points = n_points
+        self.random_state = random_state
+        self.n_initial_points = n_initial_points
+        self.initial_point_generator = initial_point_generator
+        self.acq_func = acq_func
+        self.batch_strategy = batch_strategy
+        self.callbacks = callbacks
+        self.max_time = max_time
+
+    def _search_space(self):
+        return self.search_spaces
+
+    def _budget(self):
+        return self.n_iter
+
+    def _batch_size(self):
+        return self.n_points
+
+    def _make_strategy(self, space, budget, random_state):
+        params = {
+            "n_initial_points": self.n_initial_points,
+            "initial_point_generator": self.initial_point_generator,
+            "acq_func": self.acq_func,
+            "batch_strategy": self.batch_strategy,
+            **_from_optimizer_kwargs(self.optimizer_kwargs),
+        }
+        return BayesOptimizer(space, random_state=random_state, **params)
+
+    def _run_search(self, evaluate_candidates, *, callback_ctx=None):
+        super()._run_search(evaluate_candidates, callback_ctx=callback_ctx)
+        subs = getattr(self.strategy_, "strategies", [self.strategy_])
+        self.optimizer_results_ = [result_from_strategy(s) for s in subs]
+
+    @property
+    def total_iterations(self):
+        """Total number of candidates the search evaluates, as in scikit-optimize."""
+        from ..space import to_subspaces
+        from ..strategies._subspaces import split_budget
+
+        fixed = [b for _, b in to_subspaces(self.search_spaces)]
+        return sum(split_budget(self.n_iter, fixed))

@@ -1,0 +1,195 @@
+"""Bayesian optimisation: a Gaussian process over the encoded space.
+
+Recipe of one ``ask(n)``:
+
+1. while fewer than ``n_initial_points`` points are told or pending, take the
+   next points of a space-filling design (Sobol by default);
+2. otherwise fit the GP to the told scores (failures enter as the worst score,
+   see :func:`~hptune.strategies._base.clean_scores`), condition it on pending
+   points with the batch rule, and maximise the acquisition;
+3. never propose a point that is told or pending; when a finite space runs
+   out, return fewer points.
+"""
+
+import numpy as np
+
+from ..acquisition import GPHedge, propose_batch
+from ..space import initial_design
+from ..space._design import DESIGNS
+from ..surrogate import GaussianProcess
+from ._base import Strategy, clean_scores
+
+__all__ = ["BayesOptimizer"]
+
+_ACQ_FUNCS = ("log_ei", "log_pi", "ucb", "gp_hedge", "EI", "PI", "LCB")
+_BATCH_STRATEGIES = ("kriging_believer", "cl_min", "cl_mean", "cl_max")
+
+
+def _check_choice(name, value, options):
+    if value not in options:
+        raise ValueError(f"{name} must be one of {list(options)}. Got {value!r} instead.")
+
+
+def _check_int(name, value, low):
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
+        raise ValueError(f"{name} must be an int >= {low}. Got {value!r} instead.")
+
+
+class BayesOptimizer(Strategy):
+    """Ask/tell Bayesian optimiser with a Gaussian-process surrogate.
+
+    Scores are maximised. The surrogate is a Matern 5/2 Gaussian process with
+    one length-scale per encoded column, fitted by maximum marginal likelihood;
+    the acquisition is maximised over a Sobol candidate set polished by
+    L-BFGS-B and a discrete neighbourhood search.
+
+    Parameters
+    ----------
+    space : Space, dict or list of Dimension
+        The search space.
+    n_initial_points : int, default=10
+        Number of points from the initial design before the GP is used.
+    initial_point_generator : {"sobol", "lhs", "halton", "random"}, default="sobol"
+        The initial design.
+    acq_func : {"log_ei", "log_pi", "ucb", "gp_hedge"}, default="log_ei"
+        The acquisition function. ``"gp_hedge"`` chooses among the other three
+        at every step by their past gains (Hoffman et al., 2011). skopt's names
+        ``"EI"``, ``"PI"`` and ``"LCB"`` are accepted as aliases.
+    xi : float, default=0.0
+        Improvement margin of ``log_ei`` and ``log_pi``, in score units.
+    kappa : float, default=1.96
+        Exploration weight of ``ucb``.
+    batch_strategy : {"kriging_believer", "cl_min", "cl_mean", "cl_max"}, \
+            default="kriging_believer"
+        How a batch of several points (and points still pending) is built:
+        the GP is conditioned on each chosen point with its posterior mean
+        (kriging believer) or a constant lie (the minimum, mean or maximum
+        observed score, as skopt's constant liar).
+    n_candidates : int, default=1024
+        Size of the quasi-random candidate set scored per proposal.
+    n_polish : int, default=5
+        Number of best candidates polished by gradient ascent.
+    noise_floor : float, default=1e-6
+        Lower bound of the GP noise variance, in standardised units.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the design, the GP restarts and the candidate sets.
+
+    Attributes
+    ----------
+    gp_ : GaussianProcess or None
+        The last fitted surrogate.
+
+    Examples
+    --------
+    >>> from hptune import BayesOptimizer
+    >>> from hptune.space import Real
+    >>> opt = BayesOptimizer({"x": Real(-2.0, 2.0)}, n_initial_points=3, random_state=0)
+    >>> for _ in range(6):
+    ...     [p] = opt.ask()
+    ...     opt.tell([p], [-(p["x"] - 0.5) ** 2])
+    >>> round(opt.best_params["x"], 1)
+    0.5
+    """
+
+    def __init__(
+        self,
+        space,
+        *,
+        n_initial_points=10,
+        initial_point_generator="sobol",
+        acq_func="log_ei",
+        xi=0.0,
+        kappa=1.96,
+        batch_strategy="kriging_believer",
+        n_candidates=1024,
+        n_polish=5,
+        noise_floor=1e-6,
+        random_state=None,
+    ):
+        super().__init__(space, random_state=random_state)
+        _check_int("n_initial_points", n_initial_points, 1)
+        _check_int("n_candidates", n_candidates, 1)
+        _check_int("n_polish", n_polish, 0)
+        _check_choice("initial_point_generator", initial_point_generator, DESIGNS)
+        _check_choice("acq_func", acq_func, _ACQ_FUNCS)
+        _check_choice("batch_strategy", batch_strategy, _BATCH_STRATEGIES)
+        self.n_initial_points = int(n_initial_points)
+        self.initial_point_generator = initial_point_generator
+        self.acq_func = {"EI": "log_ei", "PI": "log_pi", "LCB": "ucb"}.get(acq_func, acq_func)
+        self.xi, self.kappa = float(xi), float(kappa)
+        self.batch_strategy = batch_strategy
+        self.n_candidates, self.n_polish = int(n_candidates), int(n_polish)
+        self.gp_ = None
+        self._surrogate = GaussianProcess(noise_floor=noise_floor)
+        self._design = None
+        self._n_fitted = -1
+        self._hedge = GPHedge(rng=self._rng) if self.acq_func == "gp_hedge" else None
+
+    def _propose(self, n):
+        taken = self._taken()
+        n_design = min(n, max(0, self.n_initial_points - len(taken)))
+        Z = self._design_points(n_design, taken) if n_design else np.empty((0, self.space.n_columns))
+        if len(Z) < n and self.n_told >= 1 and self.n_told + len(self._pending) >= self.n_initial_points:
+            Z = np.vstack([Z, self._model_points(n - len(Z), np.vstack([taken, Z]))])
+        if len(Z) < n:
+            Z = np.vstack([Z, self._random_fresh(n - len(Z), np.vstack([taken, Z]))])
+        return Z
+
+    def _design_points(self, n, taken):
+        if self._design is None:
+            seed = int(self._rng.randint(np.iinfo(np.int32).max))
+            self._design = initial_design(
+                self.space, self.n_initial_points, seed, self.initial_point_generator
+            )
+        # Later design rows first; rows already taken (small discrete spaces) are skipped.
+        return self._fresh(self._design, taken)[:n]
+
+    def _fit_surrogate(self):
+        if self._n_fitted != self.n_told:
+            y = clean_scores(self.y_)
+            seed = int(self._rng.randint(np.iinfo(np.int32).max))
+            self.gp_ = self._surrogate.fit(self.Z_, y, random_state=seed)
+            self._n_fitted = self.n_told
+            if self._hedge is not None:
+                self._hedge.update(self.gp_)
+        return self.gp_
+
+    def _model_points(self, n, taken):
+        gp = self._fit_surrogate()
+        y = clean_scores(self.y_)
+        acq_func = self._hedge.choose() if self._hedge is not None else self.acq_func
+        Z = propose_batch(
+            gp,
+            self.space,
+            n,
+            self._rng,
+            acq_func=acq_func,
+            acq_params={"xi": self.xi, "kappa": self.kappa},
+            best=float(y.max()),
+            exclude=taken,
+            pending=self._pending,
+            strategy=self.batch_strategy,
+            n_candidates=self.n_candidates,
+            n_polish=self.n_polish,
+        )
+        if self._hedge is not None and len(Z):
+            self._hedge.record(acq_func, Z)
+        return Z
+
+    def _extra_state(self):
+        extra = {
+            "design": None if self._design is None else self._design.copy(),
+            "gp_theta": None if self.gp_ is None else np.asarray(self.gp_.theta_).copy(),
+        }
+        if self._hedge is not None:
+            extra["hedge"] = self._hedge.state_dict()
+        return extra
+
+    def _load_extra_state(self, extra):
+        design = extra.get("design")
+        self._design = None if design is None else np.asarray(design, dtype=float)
+        self._n_fitted, self.gp_ = -1, None
+        if extra.get("gp_theta") is not None:
+            self._surrogate.theta_ = np.asarray(extra["gp_theta"], dtype=float)
+        if self._hedge is not None and "hedge" in extra:
+            self._hedge.load_state_dict(extra["hedge"])
