@@ -1,5 +1,6 @@
 """``minimize``: drive a strategy on a plain Python function."""
 
+import importlib
 import numbers
 
 import numpy as np
@@ -20,29 +21,28 @@ def _make_space(space):
     return to_space(space), False
 
 
+# method name -> (module, class, whether it takes n_initial_points); imported on
+# demand so that each strategy's dependencies load only when it is used.
+_METHODS = {
+    "bayes": ("._bayes", "BayesOptimizer", True),
+    "evolution": ("._evolution", "EvolutionOptimizer", False),
+    "random": ("._random", "RandomOptimizer", False),
+}
+
+
 def _make_strategy(method, space, n_initial_points, random_state):
     if isinstance(method, Strategy):
         if method.space != space:
             raise ValueError("The strategy given as method was built for another space.")
         return method
-    from ._bayes import BayesOptimizer
-    from ._random import RandomOptimizer
-
-    factories = {
-        "bayes": lambda: BayesOptimizer(
-            space, n_initial_points=n_initial_points, random_state=random_state
-        ),
-        "random": lambda: RandomOptimizer(space, random_state=random_state),
-    }
-    try:
-        from ._evolution import EvolutionOptimizer
-
-        factories["evolution"] = lambda: EvolutionOptimizer(space, random_state=random_state)
-    except ImportError:  # the evolution strategy is optional in this layer
-        pass
-    if method not in factories:
-        raise ValueError(f"method must be one of {sorted(factories)} or a Strategy. Got {method!r}.")
-    return factories[method]()
+    if method not in _METHODS:
+        raise ValueError(
+            f"method must be one of {sorted(_METHODS)} or a Strategy. Got {method!r} instead."
+        )
+    module, name, takes_initial = _METHODS[method]
+    cls = getattr(importlib.import_module(module, __package__), name)
+    extra = {"n_initial_points": n_initial_points} if takes_initial else {}
+    return cls(space, random_state=random_state, **extra)
 
 
 def minimize(

@@ -1,0 +1,78 @@
+import math
+import re
+
+import numpy as np
+import pytest
+
+from hptune.exceptions import ExhaustedSpaceWarning, NumericalWarning
+from hptune.space import Real
+from hptune.strategies import RandomOptimizer
+from hptune.strategies._base import clean_scores
+
+
+def test_clean_scores_maps_failures_to_worst():
+    np.testing.assert_array_equal(clean_scores([1.0, np.nan, 3.0, -np.inf]), [1.0, 1.0, 3.0, 1.0])
+    np.testing.assert_array_equal(clean_scores([np.nan, np.nan]), [0.0, 0.0])
+
+
+def test_clean_scores_clips_plus_inf_with_warning():
+    with pytest.warns(NumericalWarning, match=r"\+inf was clipped"):
+        np.testing.assert_array_equal(clean_scores([1.0, np.inf, 2.0]), [1.0, 2.0, 2.0])
+
+
+def test_ask_tell_history_and_best():
+    opt = RandomOptimizer({"x": Real(0, 1)}, random_state=0)
+    params = opt.ask(4)
+    opt.tell(params, [0.1, np.nan, 0.7, 0.3])
+    assert opt.n_told == 4 and opt.best_score == 0.7 and opt.best_params is params[2]
+    assert len(opt._pending) == 0
+
+
+def test_best_is_nan_while_everything_failed():
+    opt = RandomOptimizer({"x": Real(0, 1)}, random_state=0)
+    opt.tell(opt.ask(2), [np.nan, np.nan])
+    assert math.isnan(opt.best_score) and opt.best_params is None
+
+
+@pytest.mark.parametrize("n", [0, -1, 1.5, True])
+def test_ask_validates_n(n):
+    opt = RandomOptimizer({"x": Real(0, 1)})
+    with pytest.raises(ValueError, match=re.escape(f"n must be an int >= 1. Got {n!r}")):
+        opt.ask(n)
+
+
+def test_tell_validates_lengths_and_points():
+    opt = RandomOptimizer({"x": Real(0, 1)})
+    with pytest.raises(ValueError, match="tell got 1 points but 2 scores"):
+        opt.tell([{"x": 0.5}], [1.0, 2.0])
+    with pytest.raises(ValueError, match="Parameter 'x'"):
+        opt.tell([{"x": 5.0}], [1.0])
+
+
+def test_finite_space_is_exhausted_without_repeats():
+    opt = RandomOptimizer({"k": [1, 2, 3], "c": ["a", "b"]}, random_state=0)
+    first = opt.ask(4)
+    opt.tell(first, [0, 1, 2, 3])
+    with pytest.warns(ExhaustedSpaceWarning, match="Only 2 of the 5 requested points are new"):
+        rest = opt.ask(5)
+    seen = {(p["k"], p["c"]) for p in first + rest}
+    assert len(seen) == 6
+    with pytest.warns(ExhaustedSpaceWarning):
+        assert opt.ask(1) == []
+
+
+def test_state_round_trip_continues_identically():
+    a = RandomOptimizer({"x": Real(0, 1), "k": ["a", "b", "c"]}, random_state=3)
+    a.tell(a.ask(3), [1.0, 2.0, np.nan])
+    state = a.state_dict()
+    b = RandomOptimizer({"x": Real(0, 1), "k": ["a", "b", "c"]}, random_state=99).load_state_dict(state)
+    assert a.ask(3) == b.ask(3)
+    np.testing.assert_array_equal(b.y_, [1.0, 2.0, np.nan])
+
+
+def test_state_for_other_space_is_rejected():
+    state = RandomOptimizer({"x": Real(0, 1)}).state_dict()
+    with pytest.raises(ValueError, match="different search space"):
+        RandomOptimizer({"x": Real(0, 2)}).load_state_dict(state)
+    with pytest.raises(ValueError, match="format"):
+        RandomOptimizer({"x": Real(0, 1)}).load_state_dict({**state, "format": 99})

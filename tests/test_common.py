@@ -1,0 +1,25 @@
+"""scikit-learn's estimator checks on every search, in a tiny configuration."""
+
+import pytest
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.utils.estimator_checks import check_param_validation, parametrize_with_checks
+
+from hptune import BayesSearchCV
+
+
+def _searches():
+    tiny = dict(n_iter=2, n_initial_points=1, cv=2, error_score="raise", random_state=0)
+    return [
+        BayesSearchCV(LogisticRegression(), {"C": (1e-2, 1e2, "log-uniform")}, **tiny),
+        BayesSearchCV(Ridge(), {"alpha": (1e-2, 1e2, "log-uniform")}, **tiny),
+    ]
+
+
+@parametrize_with_checks(_searches())
+def test_sklearn_compatible_search(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.parametrize("search", _searches(), ids=lambda s: type(s).__name__)
+def test_param_validation(search):
+    check_param_validation(type(search).__name__, search)
