@@ -1,0 +1,253 @@
+"""Maximisation of an acquisition function over a search space.
+
+Notation: ``Z`` is a batch of encodings, ``ndarray of shape (n_points,
+n_columns)`` in the space's unit-cube representation; ``acq(Z)`` returns the
+acquisition values, shape (n_points,), and ``acq(Z, True)`` returns
+``(values, grads)`` with ``grads`` of shape (n_points, n_columns), the gradient
+with respect to the encoded columns.
+
+Recipe (as optuna's ``optim_mixed``, with BoTorch's Sobol initialisation):
+
+1. score a scrambled Sobol batch mapped through ``space.from_unit`` (every
+   point of a finite space no larger than the batch instead) in one call;
+2. take the best few distinct, non-excluded points (and any given ``x0``) as
+   starts;
+3. polish the starts' continuous columns jointly by bounded L-BFGS-B on the
+   summed acquisition (the starts are independent, so the sum's gradient is
+   block-separable and one solver run replaces several, saving Python
+   overhead), then improve their discrete dimensions by coordinate ascent over
+   ``space.neighbours``; repeat while the discrete step moves;
+4. snap to valid encodings, re-score, and return the best point that is not
+   excluded, comparing with the scored Sobol points too.
+"""
+
+import functools
+import math
+
+import numpy as np
+from scipy.optimize import minimize
+from scipy.spatial import cKDTree
+from scipy.stats import qmc
+from threadpoolctl import ThreadpoolController
+
+from ..space import Categorical
+from ..utils._random import child_seed
+
+__all__ = ["maximize_acquisition", "single_threaded_blas"]
+
+# Encodings closer than this (max-norm in the unit cube) to an excluded one are
+# the same point: evaluating them again would teach the surrogate nothing new.
+# It is looser than the space's 1e-9 identity tolerance, so whatever passes here
+# is also new to the strategy.
+EXCLUDE_ATOL = 1e-6
+# L-BFGS-B iterations per polish: acquisitions are smooth and the starts already
+# good; on 6-D mixed spaces a cap of 30 found the same optima as 50 or 100, and
+# the cap bounds the time of one ask.
+_POLISH_MAXITER = 30
+# Alternations of continuous polish and discrete ascent, and discrete moves per
+# alternation; each move is one vectorised call over all neighbours.
+_MAX_ROUNDS = 3
+_MAX_DISCRETE_MOVES = 10
+
+
+def maximize_acquisition(acq, space, rng, *, n_candidates=1024, n_polish=5, exclude=None, x0=None):
+    """Find the encoded point that maximises an acquisition function.
+
+    Parameters
+    ----------
+    acq : callable
+        ``acq(Z)`` gives values of shape (n_points,) and ``acq(Z, True)``
+        gives ``(values, grads)`` with grads of shape (n_points, n_columns).
+    space : Space
+        The search space; provides ``from_unit``, ``snap``, ``neighbours``
+        and ``continuous_mask``.
+    rng : RandomState
+        Draws the seed of the Sobol scrambling.
+    n_candidates : int, default=1024
+        Number of quasi-random points scored (rounded up to a power of two
+        for the draw, then truncated).
+    n_polish : int, default=5
+        Number of best candidates refined by local search.
+    exclude : ndarray of shape (n_excluded, n_columns), default=None
+        Encodings that must not be returned (evaluated or pending points).
+    x0 : ndarray of shape (n_starts, n_columns), default=None
+        Extra valid encodings to start the local search from, for example the
+        incumbent.
+
+    Returns
+    -------
+    result : tuple (z, value) or None
+        The best encoding, ndarray of shape (n_columns,), and its acquisition
+        value; None when every candidate is excluded (an exhausted space).
+    """
+    with single_threaded_blas():
+        return _maximize(acq, space, rng, n_candidates, n_polish, exclude, x0)
+
+
+@functools.cache
+def _blas_controller():
+    # Built once: inspecting the loaded BLAS libraries takes milliseconds, while
+    # limiting them afterwards takes microseconds.
+    return ThreadpoolController()
+
+
+def single_threaded_blas():
+    """Limit BLAS to one thread while optimising.
+
+    The linear algebra here is many small solves (n_train x n_train against a
+    handful of points), where BLAS threads only add synchronisation; with other
+    busy processes on the machine (parallel evaluations), two OpenBLAS threads
+    made one optimisation 10 to 20 times slower in a measurement on 2 cores.
+    """
+    return _blas_controller().limit(limits=1, user_api="blas")
+
+
+def _maximize(acq, space, rng, n_candidates, n_polish, exclude, x0):
+    width = space.n_columns
+    excluded = _Excluded(space, exclude)
+    Z = _candidates(space, rng, n_candidates)
+    values = _scores(acq, Z)
+    allowed = ~excluded(Z)
+    starts = _distinct_best(Z, values, allowed, n_polish, space)
+    if x0 is not None:
+        starts = np.vstack([starts, np.asarray(x0, dtype=float).reshape(-1, width)])
+    if len(starts):
+        polished = space.snap(_local_search(acq, space, starts, excluded))
+        Z = np.vstack([polished, Z])
+        values = np.concatenate([_scores(acq, polished), values])
+        allowed = np.concatenate([~excluded(polished), allowed])
+    if not allowed.any():
+        return None
+    best = np.flatnonzero(allowed)[np.argmax(values[allowed])]
+    return Z[best].copy(), float(values[best])
+
+
+def _scores(acq, Z):
+    """Acquisition values with NaN (a failed evaluation) ranked last."""
+    values = np.asarray(acq(Z), dtype=float).reshape(len(Z))
+    return np.where(np.isnan(values), -np.inf, values)
+
+
+def _candidates(space, rng, n):
+    """Valid encodings to score: a scrambled Sobol batch, or a small space entire."""
+    seed = child_seed(rng)  # drawn in every case, so the rng stream never depends on the branch
+    if space.size <= n:
+        return space.all_encodings()
+    # A power-of-two draw keeps Sobol's balance (and avoids scipy's warning).
+    U = qmc.Sobol(d=space.n_dims, scramble=True, seed=seed).random_base2(math.ceil(math.log2(n)))
+    return space.from_unit(U[:n])
+
+
+def _distinct_best(Z, values, allowed, k, space):
+    """Up to ``k`` distinct allowed rows of ``Z`` with the highest values."""
+    order = np.flatnonzero(allowed)[np.argsort(-values[allowed], kind="stable")]
+    if not space.continuous_mask.any():
+        # Discrete spaces repeat points (from_unit maps many u to one value).
+        _, first = np.unique(Z[order], axis=0, return_index=True)
+        order = order[np.sort(first)]
+    return Z[order[:k]]
+
+
+def _ordered_mask(space):
+    """Columns of ordered discrete dimensions (one column each, e.g. Integer)."""
+    mask = np.zeros(space.n_columns, dtype=bool)
+    start = 0
+    for dim in space.dimensions:
+        if dim.n_columns == 1 and not dim.is_continuous and not isinstance(dim, Categorical):
+            mask[start] = True
+        start += dim.n_columns
+    return mask
+
+
+def _local_search(acq, space, Z, excluded):
+    """Polish with ordered dimensions relaxed, then alternate exact steps.
+
+    The relaxed pass treats Integer and Ordinal columns as continuous (the
+    acquisition is smooth in them, as the GP sees their encoded positions) and
+    snaps the result, so the discrete ascent only fine-tunes instead of walking
+    one grid step at a time; on a 6-D mixed space it halved the time and more
+    often found the best point than the unrelaxed search.
+    """
+    continuous = space.continuous_mask
+    ordered = _ordered_mask(space)
+    if ordered.any():
+        Z = space.snap(_polish(acq, Z, continuous | ordered))
+    for _ in range(_MAX_ROUNDS):
+        if continuous.any():
+            Z = _polish(acq, Z, continuous)
+        if continuous.all():
+            break
+        Z, moved = _discrete_ascent(acq, space, Z, excluded)
+        if not moved:
+            break
+    return Z
+
+
+def _polish(acq, Z, columns):
+    """Joint bounded L-BFGS-B ascent of ``sum(acq)`` over the given columns."""
+    Z = Z.copy()
+    shape = (len(Z), int(columns.sum()))
+
+    def negative_sum(x):
+        Z[:, columns] = x.reshape(shape)
+        values, grads = acq(Z, True)
+        return -float(np.sum(values)), -grads[:, columns].ravel()
+
+    x0 = Z[:, columns].ravel()
+    result = minimize(
+        negative_sum,
+        x0,
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[(0.0, 1.0)] * x0.size,
+        options={"maxiter": _POLISH_MAXITER},
+    )
+    # A failed line search (NaN somewhere) keeps the starts: they are still valid.
+    Z[:, columns] = result.x.reshape(shape) if np.all(np.isfinite(result.x)) else x0.reshape(shape)
+    return Z
+
+
+def _discrete_ascent(acq, space, Z, excluded):
+    """Greedy moves to the best non-excluded discrete neighbour of each row.
+
+    A row whose neighbours are all worse is a discrete local optimum (for its
+    continuous columns) and leaves the active set. Returns the new rows and
+    whether any row moved.
+    """
+    Z = Z.copy()
+    # An excluded start (the incumbent, say) must move, even to a worse neighbour.
+    current = np.where(excluded(Z), -np.inf, _scores(acq, Z))
+    active, moved = np.arange(len(Z)), False
+    for _ in range(_MAX_DISCRETE_MOVES):
+        blocks = [space.neighbours(Z[i]) for i in active]
+        owner = np.repeat(np.arange(len(active)), [len(b) for b in blocks])
+        if not len(owner):
+            break
+        N = np.vstack(blocks)
+        scores = np.where(excluded(N), -np.inf, _scores(acq, N))
+        best = np.full(len(active), -np.inf)
+        np.maximum.at(best, owner, scores)
+        improves = best > current[active]
+        for k in np.flatnonzero(improves):
+            Z[active[k]] = N[np.flatnonzero((owner == k) & (scores == best[k]))[0]]
+        current[active[improves]] = best[improves]
+        active = active[improves]
+        moved = moved or bool(len(active))
+        if not len(active):
+            break
+    return Z, moved
+
+
+class _Excluded:
+    """Membership test against excluded encodings, up to ``EXCLUDE_ATOL``."""
+
+    def __init__(self, space, exclude):
+        rows = np.empty((0, space.n_columns)) if exclude is None else np.asarray(exclude, dtype=float)
+        rows = rows.reshape(-1, space.n_columns)
+        self._tree = cKDTree(space.snap(rows)) if len(rows) else None
+
+    def __call__(self, Z):
+        if self._tree is None or len(Z) == 0:
+            return np.zeros(len(Z), dtype=bool)
+        distance, _ = self._tree.query(Z, k=1, p=np.inf, distance_upper_bound=2 * EXCLUDE_ATOL)
+        return distance <= EXCLUDE_ATOL
