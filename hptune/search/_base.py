@@ -10,20 +10,24 @@ routing) is scikit-learn's.
 
 import math
 import time
+import warnings
 from abc import abstractmethod
+from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.model_selection._search import BaseSearchCV
+from sklearn.utils import get_tags
 
 from ..space import to_subspaces
 from ..strategies._result import result_from_strategy
 from ..strategies._subspaces import SubspaceStrategy, split_budget
 from ..utils._random import check_random_state, child_seed
 from ..utils._sklearn_compat import (
+    NON_FINITE_SCORES_WARNING,
+    BaseSearchCV,
     Interval,
-    raise_all_fits_failed,
-    tolerate_failed_batches,
+    deferred_fit_failures,
+    report_fit_failures,
 )
 
 __all__ = ["BaseHptuneSearchCV"]
@@ -50,6 +54,27 @@ def _as_list(callbacks):
     if callbacks is None:
         return []
     return list(callbacks) if isinstance(callbacks, (list, tuple)) else [callbacks]
+
+
+@contextmanager
+def _deferred_non_finite_warning(search):
+    """Hold back scikit-learn's per-call "non-finite scores" warning.
+
+    ``BaseSearchCV`` warns on every ``evaluate_candidates`` call once any score
+    is NaN, so a sequential search would repeat it after every batch. That one
+    warning is kept aside (the latest copy) and emitted once at the end of the
+    search; every other warning is re-emitted unchanged.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        # "always" only records every warning here; nothing is silenced, since
+        # everything but the deferred warning is re-emitted below.
+        warnings.simplefilter("always")
+        yield
+    for w in caught:
+        if issubclass(w.category, UserWarning) and str(w.message).startswith(NON_FINITE_SCORES_WARNING):
+            search._non_finite_warning = w
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
 
 
 def _objective_key(search, results):
@@ -93,6 +118,20 @@ class BaseHptuneSearchCV(BaseSearchCV):
     def _batch_size(self):
         """Number of candidates evaluated per ``evaluate_candidates`` call."""
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # BaseSearchCV does not pass on the target tags, so a search over a
+        # multi-output regressor would claim to be single-output only.
+        sub = get_tags(self.estimator).target_tags
+        tags.target_tags.multi_output = sub.multi_output
+        tags.target_tags.single_output = sub.single_output
+        tags.target_tags.required = sub.required
+        return tags
+
+    def _should_stop(self, state):
+        """Strategy-specific stopping rule, checked after every batch."""
+        return False
+
     def _more_results(self, iteration, params):
         """Extra ``cv_results_`` columns for one batch."""
         return {"iter": [iteration] * len(params)}
@@ -119,6 +158,10 @@ class BaseHptuneSearchCV(BaseSearchCV):
         self : object
             The fitted search.
         """
+        if y is None and get_tags(self.estimator).target_tags.required:
+            raise ValueError(
+                f"{type(self.estimator).__name__} requires y to be passed, but the target y is None."
+            )
         self._fit_callbacks = _as_list(callback)
         try:
             return super().fit(X, y, **params)
@@ -155,13 +198,16 @@ class BaseHptuneSearchCV(BaseSearchCV):
         rng = check_random_state(self.random_state)
         strategy, budgets = self._build_strategy(rng)
         self.strategy_ = strategy
+        self._non_finite_warning = None
         try:
-            with tolerate_failed_batches() as failed_fits:
-                n_evaluated = self._loop(strategy, sum(budgets), evaluate_candidates, callback_ctx)
-            if n_evaluated and len(failed_fits) == n_evaluated * self.n_splits_:
-                raise_all_fits_failed(failed_fits, self.error_score)
+            with deferred_fit_failures() as fit_results:
+                self._loop(strategy, sum(budgets), evaluate_candidates, callback_ctx)
+            report_fit_failures(fit_results, self.error_score)
+            w = self._non_finite_warning
+            if w is not None:
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
         finally:
-            del self._fixed_cv
+            del self._fixed_cv, self._non_finite_warning
 
     def _loop(self, strategy, n_total, evaluate_candidates, callback_ctx):
         callbacks = _as_list(self.callbacks) + self._fit_callbacks
@@ -183,7 +229,7 @@ class BaseHptuneSearchCV(BaseSearchCV):
             strategy.tell(params, np.asarray(results[key][-len(params) :], dtype=float))
             n_evaluated, iteration = n_evaluated + len(params), iteration + 1
             state = self._state(strategy, iteration, n_evaluated, start, results)
-            stop = [self._call(cb, state) for cb in callbacks]
+            stop = [self._call(cb, state) for cb in callbacks] + [self._should_stop(state)]
             if any(stop) or (self.max_time is not None and state.elapsed >= self.max_time):
                 break
         self.n_iter_ = iteration
@@ -191,19 +237,21 @@ class BaseHptuneSearchCV(BaseSearchCV):
             search_ctx.call_on_fit_task_end(estimator=self)
         for cb in callbacks:
             getattr(cb, "on_search_end", lambda search: None)(self)
-        return n_evaluated
 
     def _evaluate(self, evaluate_candidates, params, iteration, search_ctx):
         kwargs = {"cv": self._fixed_cv, "more_results": self._more_results(iteration, params)}
-        if search_ctx is None:
-            return evaluate_candidates(params, **kwargs)
-        ctx = search_ctx.subcontext(
-            task_name="iteration",
-            max_subtasks=len(params) * self.n_splits_,
-            sequential_subtasks=False,
-        ).call_on_fit_task_begin(estimator=self)
-        results = evaluate_candidates(params, callback_ctx=ctx, **kwargs)
-        ctx.call_on_fit_task_end(estimator=self)
+        ctx = None
+        if search_ctx is not None:
+            ctx = search_ctx.subcontext(
+                task_name="iteration",
+                max_subtasks=len(params) * self.n_splits_,
+                sequential_subtasks=False,
+            ).call_on_fit_task_begin(estimator=self)
+            kwargs["callback_ctx"] = ctx
+        with _deferred_non_finite_warning(self):
+            results = evaluate_candidates(params, **kwargs)
+        if ctx is not None:
+            ctx.call_on_fit_task_end(estimator=self)
         return results
 
     def _state(self, strategy, iteration, n_evaluated, start, results):

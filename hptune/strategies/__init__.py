@@ -1,8 +1,9 @@
 """Ask/tell strategies: no estimators, folds or joblib in this layer."""
 
 from ._base import Strategy
+from ._bayes import BayesOptimizer
 from ._minimize import minimize
 from ._random import RandomOptimizer
 from ._result import OptimizeResult
 
-__all__ = ["OptimizeResult", "RandomOptimizer", "Strategy", "minimize"]
+__all__ = ["BayesOptimizer", "OptimizeResult", "RandomOptimizer", "Strategy", "minimize"]

@@ -123,7 +123,7 @@ class BayesOptimizer(Strategy):
         self._surrogate = GaussianProcess(noise_floor=noise_floor)
         self._design = None
         self._n_fitted = -1
-        self._hedge = GPHedge(rng=self._rng) if self.acq_func == "gp_hedge" else None
+        self._hedge = GPHedge() if self.acq_func == "gp_hedge" else None
 
     def _propose(self, n):
         taken = self._taken()
@@ -157,7 +157,7 @@ class BayesOptimizer(Strategy):
     def _model_points(self, n, taken):
         gp = self._fit_surrogate()
         y = clean_scores(self.y_)
-        acq_func = self._hedge.choose() if self._hedge is not None else self.acq_func
+        acq_func = self._hedge.choose(self._rng) if self._hedge is not None else self.acq_func
         Z = propose_batch(
             gp,
             self.space,
@@ -179,7 +179,7 @@ class BayesOptimizer(Strategy):
     def _extra_state(self):
         extra = {
             "design": None if self._design is None else self._design.copy(),
-            "gp_theta": None if self.gp_ is None else np.asarray(self.gp_.theta_).copy(),
+            "gp": self._surrogate.warm_state(),
         }
         if self._hedge is not None:
             extra["hedge"] = self._hedge.state_dict()
@@ -189,7 +189,7 @@ class BayesOptimizer(Strategy):
         design = extra.get("design")
         self._design = None if design is None else np.asarray(design, dtype=float)
         self._n_fitted, self.gp_ = -1, None
-        if extra.get("gp_theta") is not None:
-            self._surrogate.theta_ = np.asarray(extra["gp_theta"], dtype=float)
+        self._surrogate = GaussianProcess(noise_floor=self._surrogate.noise_floor)
+        self._surrogate.set_warm_state(extra.get("gp", {}))
         if self._hedge is not None and "hedge" in extra:
             self._hedge.load_state_dict(extra["hedge"])

@@ -25,10 +25,10 @@ def _objective(p):
 
 def test_initial_design_then_model():
     opt = BayesOptimizer(_mixed_space(), n_initial_points=5, random_state=0)
-    for _ in range(12):
+    for _ in range(20):
         [p] = opt.ask()
         opt.tell([p], [_objective(p)])
-    assert opt.gp_ is not None and opt.n_told == 12
+    assert opt.gp_ is not None and opt.n_told == 20
     assert opt.best_params["kind"] == "b"
 
 
