@@ -1,0 +1,208 @@
+"""hptune searches behave like GridSearchCV/RandomizedSearchCV.
+
+Every comparison re-evaluates the candidates an hptune search chose with
+GridSearchCV on the same folds and checks scikit-learn's own output against
+hptune's, rather than hand-written expectations.
+"""
+
+import pickle
+
+import numpy as np
+import pytest
+import sklearn
+from sklearn.base import clone
+from sklearn.datasets import make_classification, make_regression
+from sklearn.cluster import KMeans
+from sklearn.decomposition import PCA
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.metrics import accuracy_score, make_scorer
+from sklearn.model_selection import (
+    GridSearchCV,
+    GroupKFold,
+    KFold,
+    StratifiedKFold,
+    cross_val_score,
+    cross_validate,
+)
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
+from sklearn.tree import DecisionTreeClassifier
+
+import _searches
+
+SEARCHES = _searches.available()
+X, y = make_classification(n_samples=60, n_features=5, random_state=0)
+C_SPACE = {"C": (1e-2, 1e2, "log-uniform")}
+EXTRA_COLUMNS = {"iter", "generation"}
+
+
+def _grid_for(search, estimator=None, **kwargs):
+    """GridSearchCV over exactly the candidates ``search`` evaluated."""
+    grid = [{k: [v] for k, v in p.items()} for p in search.cv_results_["params"]]
+    params = dict(cv=search.cv, scoring=search.scoring, refit=search.refit)
+    params.update(kwargs)
+    return GridSearchCV(estimator or clone(search.estimator), grid, **params)
+
+
+def _assert_same_results(ours, theirs):
+    """Same keys (besides hptune's extra columns), dtypes and values."""
+    assert set(ours) - EXTRA_COLUMNS == set(theirs)
+    for key, value in theirs.items():
+        mine = ours[key]
+        if key.endswith("_time"):
+            assert mine.dtype == value.dtype, key
+        elif key == "params":
+            assert mine == value
+        elif key.startswith("param_"):
+            assert isinstance(mine, np.ma.MaskedArray) and mine.dtype == value.dtype, key
+            np.testing.assert_array_equal(np.ma.getmaskarray(mine), np.ma.getmaskarray(value))
+            assert list(mine.compressed()) == list(value.compressed()), key
+        else:
+            assert mine.dtype == value.dtype, key
+            np.testing.assert_allclose(mine, value, err_msg=key)
+
+
+@pytest.mark.parametrize("name", SEARCHES)
+@pytest.mark.parametrize(
+    "scoring, refit",
+    [
+        (None, True),
+        ("balanced_accuracy", True),
+        (make_scorer(accuracy_score), True),
+        (["accuracy", "neg_log_loss"], "neg_log_loss"),
+        ({"acc": "accuracy", "ll": "neg_log_loss"}, False),
+    ],
+)
+def test_cv_results_match_gridsearch(name, scoring, refit):
+    cv = StratifiedKFold(2, shuffle=True, random_state=0)
+    search = _searches.make(name, LogisticRegression(), C_SPACE, cv=cv, scoring=scoring, refit=refit)
+    search.fit(X, y)
+    grid = _grid_for(search).fit(X, y)
+    _assert_same_results(search.cv_results_, grid.cv_results_)
+    if refit:
+        assert search.best_params_ == grid.best_params_
+        np.testing.assert_allclose(search.best_score_, grid.best_score_)
+
+
+@pytest.mark.parametrize("name", SEARCHES)
+def test_train_scores_and_callable_refit(name):
+    def refit(results):
+        return int(np.argmax(results["mean_test_score"]))
+
+    search = _searches.make(name, LogisticRegression(), C_SPACE, cv=KFold(2), return_train_score=True, refit=refit)
+    search.fit(X, y)
+    grid = _grid_for(search, return_train_score=True).fit(X, y)
+    _assert_same_results(search.cv_results_, grid.cv_results_)
+    assert search.best_index_ == grid.best_index_ and not hasattr(search, "best_score_")
+
+
+@pytest.mark.parametrize("name", SEARCHES)
+def test_pandas_dataframe_of_results(name):
+    pd = pytest.importorskip("pandas")
+    search = _searches.make(name, LogisticRegression(), C_SPACE).fit(X, y)
+    frame = pd.DataFrame(search.cv_results_)
+    assert len(frame) == len(search.cv_results_["params"]) and "rank_test_score" in frame
+
+
+@pytest.mark.parametrize("name", SEARCHES)
+def test_pipeline_inside_search_with_step_values(name):
+    pipe = Pipeline([("scale", StandardScaler()), ("reduce", PCA(2)), ("clf", LogisticRegression())])
+    space = {
+        "scale": [StandardScaler(), "passthrough"],
+        "reduce": ["passthrough", PCA(2)],
+        "clf": [LogisticRegression(), DecisionTreeClassifier(random_state=0)],
+    }
+    search = _searches.make(name, pipe, space, cv=KFold(2)).fit(X, y)
+    grid = _grid_for(search).fit(X, y)
+    np.testing.assert_allclose(search.cv_results_["mean_test_score"], grid.cv_results_["mean_test_score"])
+    assert isinstance(search.best_estimator_, Pipeline)
+
+
+@pytest.mark.parametrize("name", SEARCHES)
+def test_search_inside_pipeline_and_nested_cv(name):
+    search = _searches.make(name, SVC(), C_SPACE)
+    pipe = make_pipeline(StandardScaler(), search)
+    assert pipe.fit(X, y).predict(X).shape == (60,)
+    scores = cross_val_score(search, X, y, cv=2)
+    assert scores.shape == (2,) and np.all(np.isfinite(scores))
+    out = cross_validate(search, X, y, cv=2, return_estimator=True)
+    assert all(hasattr(est, "best_params_") for est in out["estimator"])
+
+
+@pytest.mark.parametrize("name", SEARCHES)
+def test_clone_set_params_and_pickle(name):
+    pipe = Pipeline([("scale", StandardScaler()), ("clf", LogisticRegression())])
+    search = _searches.make(name, pipe, {"clf__C": (1e-2, 1e2, "log-uniform")})
+    search.set_params(estimator__clf__max_iter=50)
+    assert clone(search).get_params()["estimator__clf__max_iter"] == 50
+    search.fit(X, y)
+    restored = pickle.loads(pickle.dumps(search))
+    np.testing.assert_array_equal(restored.predict(X), search.predict(X))
+    assert restored.cv_results_["params"] == search.cv_results_["params"]
+
+
+@pytest.mark.parametrize("name", SEARCHES)
+def test_delegation_like_gridsearch(name):
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(5)])
+    search = _searches.make(name, LogisticRegression(), C_SPACE).fit(frame, y)
+    grid = _grid_for(search).fit(frame, y)
+    for method in ("predict", "predict_proba", "predict_log_proba", "decision_function"):
+        np.testing.assert_allclose(getattr(search, method)(frame), getattr(grid, method)(frame))
+    assert search.score(frame, y) == grid.score(frame, y)
+    np.testing.assert_array_equal(search.classes_, grid.classes_)
+    assert search.n_features_in_ == 5 and list(search.feature_names_in_) == list(frame.columns)
+    assert "<div" in search._repr_html_()
+    kmeans = KMeans(n_clusters=3, n_init=1, random_state=0)
+    clusters = _searches.make(name, kmeans, {"tol": (1e-5, 1e-2, "log-uniform")}).fit(X)
+    np.testing.assert_allclose(clusters.transform(X), clusters.best_estimator_.transform(X))
+    assert not hasattr(search, "transform")
+
+
+@pytest.mark.parametrize("name", SEARCHES)
+def test_regressor_search(name):
+    Xr, yr = make_regression(n_samples=60, n_features=4, random_state=0)
+    search = _searches.make(name, Ridge(), {"alpha": (1e-3, 1e2, "log-uniform")}, cv=KFold(2)).fit(Xr, yr)
+    grid = _grid_for(search).fit(Xr, yr)
+    _assert_same_results(search.cv_results_, grid.cv_results_)
+
+
+@pytest.mark.parametrize("name", SEARCHES)
+def test_metadata_routing_matches_gridsearch(name):
+    rng = np.random.RandomState(0)
+    weights, groups = rng.uniform(0.5, 2.0, size=60), np.repeat(np.arange(6), 10)
+    with sklearn.config_context(enable_metadata_routing=True):
+        est = LogisticRegression().set_fit_request(sample_weight=True)
+        scorer = make_scorer(accuracy_score).set_score_request(sample_weight=True)
+        search = _searches.make(name, est, C_SPACE, cv=GroupKFold(3), scoring=scorer)
+        search.fit(X, y, sample_weight=weights, groups=groups)
+        grid = _grid_for(search).fit(X, y, sample_weight=weights, groups=groups)
+    _assert_same_results(search.cv_results_, grid.cv_results_)
+    unweighted = _grid_for(search, scoring="accuracy").fit(X, y, groups=groups)
+    assert not np.allclose(search.cv_results_["mean_test_score"], unweighted.cv_results_["mean_test_score"])
+
+
+@pytest.mark.parametrize("name", SEARCHES)
+def test_legacy_groups_without_routing(name):
+    groups = np.repeat(np.arange(6), 10)
+    search = _searches.make(name, LogisticRegression(), C_SPACE, cv=GroupKFold(3)).fit(X, y, groups=groups)
+    grid = _grid_for(search).fit(X, y, groups=groups)
+    _assert_same_results(search.cv_results_, grid.cv_results_)
+
+
+@pytest.mark.parametrize("name", SEARCHES)
+def test_verbose_prints_like_gridsearch(name, capsys):
+    _searches.make(name, LogisticRegression(), C_SPACE, verbose=1).fit(X, y)
+    out = capsys.readouterr().out
+    assert "Fitting 2 folds for each of" in out
+
+
+@pytest.mark.parametrize("name", SEARCHES)
+def test_sklearn_progress_bar_callback(name):
+    callback = pytest.importorskip("sklearn.callback")
+    pytest.importorskip("rich")
+    search = _searches.make(name, LogisticRegression(), C_SPACE)
+    search.set_callbacks(callback.ProgressBar())
+    search.fit(X, y)
+    assert len(search.cv_results_["params"]) >= 2
