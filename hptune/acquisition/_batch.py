@@ -62,6 +62,19 @@ def gp_acquisition(gp, acq_func, *, best, xi=0.0, kappa=1.96):
     Composes :func:`make_acquisition` with the GP posterior; the gradient uses
     the chain rule ``dacq/dZ = dacq/dmean dmean/dZ + dacq/dstd dstd/dZ``.
 
+    Parameters
+    ----------
+    gp : GaussianProcess
+        Fitted surrogate, predicting in score units.
+    acq_func : {"log_ei", "log_pi", "ucb", "EI", "PI", "LCB"}
+        The acquisition function.
+    best : float
+        The incumbent.
+    xi : float, default=0.0
+        Improvement margin of ``log_ei`` and ``log_pi``.
+    kappa : float, default=1.96
+        Exploration weight of ``ucb``.
+
     Returns
     -------
     acq : callable

@@ -79,20 +79,44 @@ from ._batch import observed_scores
         self._records = []  # (acquisition, Z, probability) awaiting a reward
 
     def probabilities(self):
-        """Choice probabilities, ndarray of shape (n_acquisitions,)."""
+        """Choice probabilities, ``(1 - gamma) softmax(eta g) + gamma / n_arms``.
+
+        Returns
+        -------
+        p : ndarray of shape (n_acquisitions,)
+            In the order of ``acquisitions``.
+        """
         logits = self.eta * np.array([self.gains[a] for a in self.acquisitions])
         weights = np.exp(logits - logits.max())  # max-shifted softmax
         return (1.0 - self.gamma) * weights / weights.sum() + self.gamma / len(weights)
 
     def choose(self, rng=None):
-        """Draw an acquisition name; ``rng`` overrides the stored generator."""
+        """Draw an acquisition function by the current probabilities.
+
+        Parameters
+        ----------
+        rng : RandomState, default=None
+            Generator of the draw; None means the one given to the constructor.
+
+        Returns
+        -------
+        acq_func : str
+        """
         rng = self.rng if rng is None else rng
         if rng is None:
             raise ValueError("GPHedge.choose needs a RandomState: pass rng here or to GPHedge.")
         return self.acquisitions[rng.choice(len(self.acquisitions), p=self.probabilities())]
 
     def record(self, acq_func, Z):
-        """Remember that ``acq_func`` proposed the encodings ``Z`` (n_points, n_columns)."""
+        """Remember proposals, to be rewarded by the next :meth:`update`.
+
+        Parameters
+        ----------
+        acq_func : str
+            The acquisition that proposed them, as returned by :meth:`choose`.
+        Z : ndarray of shape (n_points, n_columns)
+            The proposed encodings.
+        """
         probability = float(self.probabilities()[self.acquisitions.index(acq_func)])
         self._records.append((acq_func, np.asarray(Z, dtype=float).copy(), probability))
 
@@ -115,7 +139,15 @@ from ._batch import observed_scores
         self._records = []
 
     def state_dict(self):
-        """Plain-data state: gains (floats) and proposals awaiting a reward."""
+        """The state as plain data (JSON-serialisable).
+
+        Returns
+        -------
+        state : dict
+            ``"gains"``, a dict of floats, and ``"records"``, the proposals
+            awaiting a reward (acquisition name, encodings as nested lists and
+            the probability it was chosen with).
+        """
         return {
             "gains": {a: float(g) for a, g in self.gains.items()},
             "records": [
@@ -124,7 +156,17 @@ from ._batch import observed_scores
         }
 
     def load_state_dict(self, state):
-        """Restore a state from :meth:`state_dict`."""
+        """Restore a state from :meth:`state_dict`.
+
+        Parameters
+        ----------
+        state : dict
+            Output of :meth:`state_dict`.
+
+        Returns
+        -------
+        self : GPHedge
+        """
         gains = {str(a): float(g) for a, g in state["gains"].items()}
         if set(gains) != set(self.acquisitions):
             raise ValueError(

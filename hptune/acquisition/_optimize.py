@@ -12,11 +12,12 @@ Recipe (as optuna's ``optim_mixed``, with BoTorch's Sobol initialisation):
    point of a finite space no larger than the batch instead) in one call;
 2. take the best few distinct, non-excluded points (and any given ``x0``) as
    starts;
-3. polish the starts' continuous columns jointly by bounded L-BFGS-B on the
-   summed acquisition (the starts are independent, so the sum's gradient is
-   block-separable and one solver run replaces several, saving Python
-   overhead), then improve their discrete dimensions by coordinate ascent over
-   ``space.neighbours``; repeat while the discrete step moves;
+3. polish the starts by bounded L-BFGS-B, jointly on the summed acquisition
+   (the starts are independent, so the sum's gradient is block-separable and
+   one solver run replaces several, saving Python overhead): first with
+   ordered discrete columns (Integer, Ordinal) relaxed and then snapped, then
+   over the continuous columns only, alternating with a discrete coordinate
+   ascent over ``space.neighbours`` while that ascent moves;
 4. snap to valid encodings, re-score, and return the best point that is not
    excluded, comparing with the scored Sobol points too.
 """
@@ -242,7 +243,7 @@ class _Excluded:
     """Membership test against excluded encodings, up to ``EXCLUDE_ATOL``."""
 
     def __init__(self, space, exclude):
-        rows = np.empty((0, space.n_columns)) if exclude is None else np.asarray(exclude, dtype=float)
+        rows = np.asarray([] if exclude is None else exclude, dtype=float)
         rows = rows.reshape(-1, space.n_columns)
         self._tree = cKDTree(space.snap(rows)) if len(rows) else None
 

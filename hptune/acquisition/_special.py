@@ -138,12 +138,11 @@ def log_h_terms(u):
     """
     u = np.asarray(u, dtype=float)
     upper, middle = u > -1.0, u > _ASYMPTOTIC_BELOW
-    branches = [_upper(u), _middle(u), _asymptotic(u)]
-    out = []
-    for k in range(3):
-        log_value = np.where(upper, branches[0][k], np.where(middle, branches[1][k], branches[2][k]))
-        out.append(log_value if k == 0 else np.exp(log_value))
-    return tuple(o[()] for o in out)
+    per_branch = zip(_upper(u), _middle(u), _asymptotic(u))
+    log_h_value, log_cdf_over_h, log_pdf_over_h = (
+        np.where(upper, a, np.where(middle, b, c)) for a, b, c in per_branch
+    )
+    return log_h_value[()], np.exp(log_cdf_over_h)[()], np.exp(log_pdf_over_h)[()]
 
 
 def log_h(u):

@@ -14,6 +14,7 @@ Recipe of one ``ask(n)``:
 import numpy as np
 
 from ..acquisition import GPHedge, propose_batch
+from ..acquisition._optimize import single_threaded_blas
 from ..space import initial_design
 from ..space._design import DESIGNS
 from ..surrogate import GaussianProcess
@@ -155,7 +156,10 @@ class BayesOptimizer(Strategy):
         return self.gp_
 
     def _model_points(self, n, taken):
-        gp = self._fit_surrogate()
+        # Small GP fits are slower with several BLAS threads, and much slower
+        # when joblib workers already keep the cores busy.
+        with single_threaded_blas():
+            gp = self._fit_surrogate()
         y = clean_scores(self.y_)
         acq_func = self._hedge.choose(self._rng) if self._hedge is not None else self.acq_func
         Z = propose_batch(
