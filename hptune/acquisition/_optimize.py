@@ -42,12 +42,12 @@ __all__ = ["maximize_acquisition", "single_threaded_blas"]
 # is also new to the strategy.
 EXCLUDE_ATOL = 1e-6
 # L-BFGS-B iterations per polish: acquisitions are smooth and the starts already
-# good; on 6-D mixed spaces a cap of 30 found the same optima as 50 or 100, and
+# good; on 6-D mixed spaces a cap of 15 found the same optima as 50 or 100, and
 # the cap bounds the time of one ask.
-_POLISH_MAXITER = 30
+_POLISH_MAXITER = 15
 # Alternations of continuous polish and discrete ascent, and discrete moves per
 # alternation; each move is one vectorised call over all neighbours.
-_MAX_ROUNDS = 3
+_MAX_ROUNDS = 2
 _MAX_DISCRETE_MOVES = 10
 
 

@@ -299,8 +299,10 @@ class GaussianProcess:
         self.lengthscales_, self.amplitude_, self.noise_ = split_theta(theta)
         self.X_train_, self.y_train_ = X, y
         self.y_mean_, self.y_std_ = y_mean, y_std
-        self.L_ = L
-        self.alpha_ = cho_solve(L, y)
+        # LAPACK works on column-major arrays; storing L that way saves a copy
+        # of the whole factor in every triangular solve of the acquisition.
+        self.L_ = np.asfortranarray(L)
+        self.alpha_ = cho_solve(self.L_, y)
         return self
 
     def _validate_params(self):

@@ -124,14 +124,23 @@ def cholesky_append(L, K_cross, K_new):
     return L_grown
 
 
+def _trtrs(L, B, trans):
+    # LAPACK directly: solve_triangular's argument handling costs more than
+    # the solve itself for the small batches of the acquisition polish.
+    X, info = lapack.dtrtrs(L, B, lower=1, trans=trans)
+    if info != 0:
+        raise np.linalg.LinAlgError(f"LAPACK dtrtrs failed with info={info}.")
+    return X
+
+
 def solve_lower(L, B):
     """Solve ``L @ X = B`` for lower-triangular ``L``."""
-    return scipy.linalg.solve_triangular(L, B, lower=True, check_finite=False)
+    return _trtrs(L, B, 0)
 
 
 def solve_upper(L, B):
     """Solve ``L.T @ X = B`` for lower-triangular ``L``."""
-    return scipy.linalg.solve_triangular(L, B, lower=True, trans="T", check_finite=False)
+    return _trtrs(L, B, 1)
 
 
 def cho_solve(L, B):
