@@ -16,6 +16,8 @@ __version__ = "0.1.0.dev0"
 # public name -> module that defines it
 _PUBLIC = {
     "BayesSearchCV": "hptune.search",
+    "EvolutionSearchCV": "hptune.search",
+    "EvolutionOptimizer": "hptune.strategies",
     "BayesOptimizer": "hptune.strategies",
     "RandomOptimizer": "hptune.strategies",
     "OptimizeResult": "hptune.strategies",

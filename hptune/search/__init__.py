@@ -1,5 +1,6 @@
 """scikit-learn adapters: the ``*SearchCV`` meta-estimators."""
 
 from ._bayes_search import BayesSearchCV
+from ._evolution_search import EvolutionSearchCV
 
-__all__ = ["BayesSearchCV"]
+__all__ = ["BayesSearchCV", "EvolutionSearchCV"]

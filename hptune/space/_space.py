@@ -175,9 +175,29 @@ class Space:
         return [dict(name=n, **d._describe()) for n, d in self]
 
 
+def as_rows(Z, n_columns):
+    """``Z`` as an ndarray of shape (n_points, n_columns), also for zero columns."""
+    Z = np.asarray(Z, dtype=float)
+    n_points = Z.shape[0] if Z.ndim == 2 else (Z.size // n_columns if n_columns else 0)
+    return Z.reshape(n_points, n_columns)
+
+
 def is_member(Z, z):
-    """Boolean mask of rows of ``Z`` (n, n_columns) equal to ``z`` (n_columns,)."""
-    Z = np.asarray(Z, dtype=float).reshape(-1, np.size(z))
-    if len(Z) == 0:
-        return np.zeros(0, dtype=bool)
-    return np.all(np.abs(Z - np.asarray(z, dtype=float)) <= _SAME_POINT_ATOL, axis=1)
+    """Boolean mask of rows of ``Z`` (n, n_columns) equal to ``z`` (n_columns,).
+
+    With zero columns (a space of constants) every row equals ``z``.
+    """
+    z = np.asarray(z, dtype=float).reshape(-1)
+    Z = as_rows(Z, z.size)
+    return np.all(np.abs(Z - z) <= _SAME_POINT_ATOL, axis=1)
+
+
+def point_keys(Z):
+    """Hashable keys of the rows of ``Z``, equal for points within rounding.
+
+    Rounding to 9 decimals merges encodings that differ by decoding round
+    trips (a few ulps) and keeps every distinct grid value of a discrete
+    dimension apart.
+    """
+    Z = np.ascontiguousarray(np.round(np.asarray(Z, dtype=float), 9) + 0.0)
+    return [row.tobytes() for row in Z]

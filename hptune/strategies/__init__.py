@@ -2,8 +2,9 @@
 
 from ._base import Strategy
 from ._bayes import BayesOptimizer
+from ._evolution import EvolutionOptimizer
 from ._minimize import minimize
 from ._random import RandomOptimizer
 from ._result import OptimizeResult
 
-__all__ = ["BayesOptimizer", "OptimizeResult", "RandomOptimizer", "Strategy", "minimize"]
+__all__ = ["BayesOptimizer", "EvolutionOptimizer", "OptimizeResult", "RandomOptimizer", "Strategy", "minimize"]

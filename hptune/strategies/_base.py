@@ -17,7 +17,7 @@ import numpy as np
 
 from ..exceptions import ExhaustedSpaceWarning, NumericalWarning
 from ..space import Space, to_space
-from ..space._space import is_member
+from ..space._space import as_rows, is_member, point_keys
 from ..utils._random import check_random_state, rng_from_state, rng_to_state
 
 __all__ = ["Strategy", "as_space", "clean_scores"]
@@ -118,7 +118,7 @@ class Strategy(ABC):
         """
         if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
             raise ValueError(f"n must be an int >= 1. Got {n!r} instead.")
-        Z = np.asarray(self._propose(int(n)), dtype=float).reshape(-1, self.space.n_columns)
+        Z = as_rows(self._propose(int(n)), self.space.n_columns)
         if len(Z) < n:
             warnings.warn(
                 f"Only {len(Z)} of the {n} requested points are new: the search space "
@@ -187,12 +187,14 @@ class Strategy(ABC):
     def _fresh(self, Z, taken=None):
         """Rows of ``Z`` not in ``taken`` nor repeated within ``Z``."""
         taken = self._taken() if taken is None else taken
+        seen = set(point_keys(as_rows(taken, self.space.n_columns)))
+        Z = as_rows(Z, self.space.n_columns)
         keep = []
-        for z in Z:
-            if not is_member(taken, z).any():
-                keep.append(z)
-                taken = np.vstack([taken, z])
-        return np.asarray(keep).reshape(-1, self.space.n_columns)
+        for i, key in enumerate(point_keys(Z)):
+            if key not in seen:
+                seen.add(key)
+                keep.append(i)
+        return Z[keep]
 
     def _random_fresh(self, n, taken=None):
         """Up to ``n`` fresh encodings drawn from the prior."""
@@ -255,8 +257,11 @@ class Strategy(ABC):
             )
         if state.get("space") != self.space.describe():
             raise ValueError("The state was saved for a different search space.")
-        Z = np.asarray(state["Z"], dtype=float).reshape(-1, self.space.n_columns)
-        self.Z_, self.y_ = Z, np.asarray(state["y"], dtype=float).reshape(-1)
+        Z = as_rows(state["Z"], self.space.n_columns)
+        y = np.asarray(state["y"], dtype=float).reshape(-1)
+        if len(Z) != len(y):
+            raise ValueError(f"The state has {len(Z)} told points but {len(y)} scores.")
+        self.Z_, self.y_ = Z, y
         self.params_ = self.space.decode(Z) if len(Z) else []
         self._pending = np.empty((0, self.space.n_columns))
         self._rng = rng_from_state(state["rng"])

@@ -60,11 +60,14 @@ class DimensionKinds:
         Column block and number of categories of each categorical dimension.
     active : list of int
         Index (in ``space.dimensions``) of each dimension with a column.
+    n_active : int
+        Number of active dimensions.
+    numeric_gene, categorical_gene : list of int
+        Position in ``active`` of each numeric and each categorical dimension.
     """
 
     def __init__(self, space):
         self.numeric, steps, self.categorical, self.active = [], [], [], []
-        # Position in ``active`` of each numeric and each categorical dimension.
         self.numeric_gene, self.categorical_gene = [], []
         for j, (dim, sl) in enumerate(zip(space.dimensions, space._slices)):
             if sl.stop == sl.start:

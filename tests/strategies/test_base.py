@@ -76,3 +76,18 @@ def test_state_for_other_space_is_rejected():
         RandomOptimizer({"x": Real(0, 2)}).load_state_dict(state)
     with pytest.raises(ValueError, match="format"):
         RandomOptimizer({"x": Real(0, 1)}).load_state_dict({**state, "format": 99})
+
+
+def test_space_of_constants_has_one_point():
+    opt = RandomOptimizer({"c": ["only"], "d": [3]}, random_state=0)
+    assert opt.ask(1) == [{"c": "only", "d": 3}]
+    opt.tell([{"c": "only", "d": 3}], [1.0])
+    with pytest.warns(ExhaustedSpaceWarning):
+        assert opt.ask(2) == []
+
+
+def test_fresh_is_fast_for_mid_sized_discrete_spaces():
+    # 40,000 points are enumerated and deduplicated in one pass.
+    opt = RandomOptimizer({"a": list(range(200)), "b": list(range(200))}, random_state=0)
+    points = opt.ask(500)
+    assert len({(p["a"], p["b"]) for p in points}) == 500
