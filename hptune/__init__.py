@@ -18,6 +18,8 @@ _PUBLIC = {
     "BayesSearchCV": "hptune.search",
     "EvolutionSearchCV": "hptune.search",
     "EvolutionOptimizer": "hptune.strategies",
+    "PBTSearchCV": "hptune.search",
+    "PBTScheduler": "hptune.strategies",
     "BayesOptimizer": "hptune.strategies",
     "RandomOptimizer": "hptune.strategies",
     "OptimizeResult": "hptune.strategies",

@@ -12,6 +12,9 @@ import importlib
 _TINY = {
     "BayesSearchCV": ("hptune", dict(n_iter=4, n_initial_points=2)),
     "EvolutionSearchCV": ("hptune", dict(population_size=4, n_generations=2)),
+    # LogisticRegression and the other test estimators learn by warm start
+    # (max_iter grows each step), which PBTSearchCV detects.
+    "PBTSearchCV": ("hptune", dict(population_size=4, n_steps=2)),
 }
 
 

@@ -4,18 +4,23 @@ import pytest
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.utils.estimator_checks import check_param_validation, parametrize_with_checks
 
-from hptune import BayesSearchCV, EvolutionSearchCV
+from sklearn.linear_model import SGDClassifier, SGDRegressor
+
+from hptune import BayesSearchCV, EvolutionSearchCV, PBTSearchCV
 
 
 def _searches():
     common = dict(cv=2, error_score="raise", random_state=0)
     bayes = dict(n_iter=2, n_initial_points=1, **common)
     evolution = dict(population_size=2, n_generations=2, tournament_size=2, **common)
+    pbt = dict(population_size=2, n_steps=2, **common)
     return [
         BayesSearchCV(LogisticRegression(), {"C": (1e-2, 1e2, "log-uniform")}, **bayes),
         BayesSearchCV(Ridge(), {"alpha": (1e-2, 1e2, "log-uniform")}, **bayes),
         EvolutionSearchCV(LogisticRegression(), {"C": (1e-2, 1e2, "log-uniform")}, **evolution),
         EvolutionSearchCV(Ridge(), {"alpha": (1e-2, 1e2, "log-uniform")}, **evolution),
+        PBTSearchCV(SGDClassifier(random_state=0), {"alpha": (1e-5, 1e-1, "log-uniform")}, **pbt),
+        PBTSearchCV(SGDRegressor(random_state=0), {"alpha": (1e-5, 1e-1, "log-uniform")}, **pbt),
     ]
 
 

@@ -2,5 +2,6 @@
 
 from ._bayes_search import BayesSearchCV
 from ._evolution_search import EvolutionSearchCV
+from ._pbt_search import PBTSearchCV
 
-__all__ = ["BayesSearchCV", "EvolutionSearchCV"]
+__all__ = ["BayesSearchCV", "EvolutionSearchCV", "PBTSearchCV"]

@@ -137,6 +137,18 @@ class BayesSearchCV(BaseHptuneSearchCV):
     max_time : float, default=None
         Stop after the first batch that ends later than this many seconds
         after the search started; everything evaluated is kept.
+        With a ``checkpoint``, the next ``fit`` continues the search.
+    checkpoint : str or path-like, default=None
+        File in which the search saves its progress after every batch:
+        candidates, per-split scores and times, and the optimiser state, as
+        plain data (an ``.npz`` file with a JSON header, never a pickle). It
+        is replaced atomically, so after a crash or Ctrl-C it holds the last
+        completed batch. If the file exists, ``fit`` resumes from it: only
+        the batch in flight at the interruption is evaluated again, and the
+        final ``cv_results_`` equal those of an uninterrupted search. A file
+        written by another search (estimator, space, settings, data or CV
+        splits) raises a :class:`~hptune.checkpoint.CheckpointError`. See
+        :ref:`checkpoints`.
 
     Attributes
     ----------
@@ -234,6 +246,7 @@ class BayesSearchCV(BaseHptuneSearchCV):
         batch_strategy="kriging_believer",
         callbacks=None,
         max_time=None,
+        checkpoint=None,
     ):
         super().__init__(
             estimator=estimator,
@@ -257,6 +270,7 @@ class BayesSearchCV(BaseHptuneSearchCV):
         self.batch_strategy = batch_strategy
         self.callbacks = callbacks
         self.max_time = max_time
+        self.checkpoint = checkpoint
 
     def _search_space(self):
         return self.search_spaces

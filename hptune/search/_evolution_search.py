@@ -296,10 +296,10 @@ class EvolutionSearchCV(BaseHptuneSearchCV):
             del self._history
 
     def _search_state(self):
-        return {"history": self._history}
+        return {"history": {k: np.asarray(v) for k, v in self._history.items()}}
 
     def _load_search_state(self, state):
-        self._history = {key: list(state["history"][key]) for key in _HISTORY_KEYS}
+        self._history = {k: np.asarray(state["history"][k]).tolist() for k in _HISTORY_KEYS}
 
     def _should_stop(self, state):
         history = self._history

@@ -4,7 +4,8 @@ from ._base import Strategy
 from ._bayes import BayesOptimizer
 from ._evolution import EvolutionOptimizer
 from ._minimize import minimize
+from ._pbt import PBTScheduler
 from ._random import RandomOptimizer
 from ._result import OptimizeResult
 
-__all__ = ["BayesOptimizer", "EvolutionOptimizer", "OptimizeResult", "RandomOptimizer", "Strategy", "minimize"]
+__all__ = ["BayesOptimizer", "EvolutionOptimizer", "OptimizeResult", "PBTScheduler", "RandomOptimizer", "Strategy", "minimize"]

@@ -48,8 +48,9 @@ _RESTART_MAXITER = 40
 # costs about n^3 flops, and a few hundred points pin down d + 2 parameters.
 _MAX_FIT_SAMPLES = 256
 
-# Below this, the spread of y is rounding noise around a constant; scaling it
-# up to unit variance would invent structure, so such y is only centred.
+# Below this fraction of max|y|, the spread of y is rounding noise around a
+# constant; scaling it up to unit variance would invent structure, so such y
+# is only centred.
 _Y_STD_FLOOR = 1e-12
 
 # Posterior variance floor in standardised units. Below it the subtraction
@@ -468,9 +469,18 @@ def _factor(X, theta, *, stacklevel):
 
 
 def _standardisation(y):
-    """Mean and std (ddof=0, as scikit-learn's ``normalize_y``) with a floor."""
-    y_mean, y_std = float(np.mean(y)), float(np.std(y))
-    return y_mean, (y_std if y_std >= _Y_STD_FLOOR else 1.0)
+    """Mean and std (ddof=0, as scikit-learn's ``normalize_y``) with a floor.
+
+    Both are computed on ``y / max|y|`` and scaled back: squaring scores
+    above about 1e154 overflows, while the scaled values are at most one.
+    """
+    scale = float(np.max(np.abs(y))) if len(y) else 0.0
+    if not 0.0 < scale < np.inf:
+        scale = 1.0
+    y_mean = float(np.mean(y / scale)) * scale
+    y_std = float(np.std(y / scale)) * scale
+    # The floor is relative to the scale, so tiny-valued scores keep their shape.
+    return y_mean, (y_std if y_std > _Y_STD_FLOOR * scale else 1.0)
 
 
 def _check_X(X):

@@ -114,3 +114,11 @@ __all__ += [
 def raise_all_fits_failed(results, error_score):
     """scikit-learn's failure check over ``results``: raise if all failed, else warn."""
     _original_warn_or_raise(results, error_score)
+
+
+# -- Checkpoints ---------------------------------------------------------------
+# The data fingerprint of a checkpoint hashes a strided sample of rows of X and
+# y, whatever their container (array, sparse matrix, DataFrame, list).
+from sklearn.utils import _safe_indexing  # noqa: E402
+
+__all__ += ["_safe_indexing"]

@@ -1,0 +1,342 @@
+"""What one PBT training step means for a given estimator: the resource.
+
+scikit-learn has two ways to continue training a fitted model (see the
+glossary): ``partial_fit`` learns from more data with fixed parameters, and
+``warm_start`` refits on the same data from the previous solution after the
+parameters changed. PBT needs one of them; ``resolve_resource`` detects which
+the (final step of the) estimator offers, lets ``resource`` choose when both
+exist, and raises a clear error when neither does. A model is never silently
+retrained from scratch.
+
+A resource object trains the final estimator ``step_size`` units further:
+
+* ``PartialFitResource``: ``step_size`` calls of ``partial_fit`` on the
+  fold's whole training set (one pass each);
+* ``WarmStartResource``: one warm ``fit`` with the resource parameter grown.
+  For ensembles (the fitted estimator has ``estimators_`` or
+  ``n_trees_per_iteration_``) the parameter counts the members of the
+  ensemble, and a warm fit only adds the missing ones, so it is set to the
+  cumulative ``(step + 1) * step_size``. Iterative solvers (MLP, logistic
+  regression, SGD, ...) instead run up to that many iterations from the
+  previous solution on every warm fit, so it is set to ``step_size``.
+
+A hyperparameter change must really act on a model that is already fitted.
+scikit-learn estimators read most parameters afresh on every ``fit`` or
+``partial_fit`` call, but a few cache them; ``adapt`` fixes those up after
+``set_params``:
+
+* ``MLPClassifier``/``MLPRegressor``: ``partial_fit`` keeps the optimiser it
+  built on the first call, so a new ``learning_rate_init``, ``momentum``,
+  ``beta_1``... would be silently ignored. They are copied onto the optimiser
+  (keeping its state: velocities, Adam moments and the progress of the
+  learning-rate schedule), and a change of ``solver`` rebuilds it.
+* ``GradientBoostingClassifier``/``GradientBoostingRegressor``: predictions
+  multiply *every* stage by the current ``learning_rate``, so a new rate
+  would silently rescale the trees already grown. Their leaf values are
+  rescaled so that past stages keep the contribution they were trained with.
+"""
+
+import inspect
+import warnings
+
+from sklearn.base import is_classifier
+from sklearn.ensemble import GradientBoostingClassifier, GradientBoostingRegressor
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.pipeline import Pipeline
+from sklearn.utils.multiclass import unique_labels
+
+__all__ = [
+    "PartialFitResource",
+    "WarmStartResource",
+    "adapt",
+    "check_search_space",
+    "final_step",
+    "resolve_resource",
+]
+
+# resource="auto" with warm_start only: the first of these that is a parameter.
+_AUTO_WARM_START_PARAMS = ("n_estimators", "max_iter")
+
+
+# (MLP optimiser attribute, MLP parameter) pairs copied after set_params.
+_OPTIMIZER_PARAMS = (
+    ("momentum", "momentum"),
+    ("nesterov", "nesterovs_momentum"),
+    ("power_t", "power_t"),
+    ("lr_schedule", "learning_rate"),
+    ("beta_1", "beta_1"),
+    ("beta_2", "beta_2"),
+    ("epsilon", "epsilon"),
+)
+
+
+def _sync_mlp_optimizer(final, before):
+    """Make new optimiser hyperparameters act on a fitted MLP (module docstring)."""
+    optimizer = getattr(final, "_optimizer", None)
+    if optimizer is None:
+        return
+    if before["solver"] != final.solver:
+        del final._optimizer  # partial_fit builds the new solver's optimiser
+        return
+    old, new = optimizer.learning_rate_init, final.learning_rate_init
+    if old != new:
+        # Rescale the current rate rather than reset it, so that "invscaling"
+        # and "adaptive" schedules keep their progress.
+        optimizer.learning_rate = optimizer.learning_rate * new / old
+        optimizer.learning_rate_init = new
+    for attribute, param in _OPTIMIZER_PARAMS:
+        if hasattr(optimizer, attribute):
+            setattr(optimizer, attribute, getattr(final, param))
+
+
+def _rescale_gb_stages(final, before):
+    """Keep the contribution of grown stages when ``learning_rate`` changes.
+
+    Gradient boosting predicts ``init + learning_rate * sum_m tree_m(x)`` with
+    the *current* rate, so going from rate ``a`` to ``b`` multiplies the past
+    stages' leaf values by ``a / b``.
+    """
+    old, new = before["learning_rate"], final.learning_rate
+    if old == new or not hasattr(final, "estimators_"):
+        return
+    for tree in final.estimators_.ravel():
+        tree.tree_.value[...] *= old / new
+
+
+_ADAPTERS = (
+    ((MLPClassifier, MLPRegressor), _sync_mlp_optimizer),
+    ((GradientBoostingClassifier, GradientBoostingRegressor), _rescale_gb_stages),
+)
+
+
+def adapt(final, before):
+    """Make parameters just set on a fitted ``final`` take effect.
+
+    ``before`` holds ``final.get_params(deep=False)`` from before ``set_params``.
+    """
+    for classes, adapter in _ADAPTERS:
+        if isinstance(final, classes):
+            adapter(final, before)
+    return final
+
+
+def final_step(estimator):
+    """Split a Pipeline into its leading steps and its final estimator.
+
+    Returns
+    -------
+    pre_steps : list of (str, estimator)
+        The steps before the final one (empty for a plain estimator).
+    prefix : str
+        Prefix of the final estimator's parameters in ``estimator.get_params()``
+        (``"clf__"`` for a Pipeline whose last step is named ``clf``, else "").
+    final : estimator
+        The estimator that learns incrementally.
+    """
+    if isinstance(estimator, Pipeline):
+        name, final = estimator.steps[-1]
+        return list(estimator.steps[:-1]), f"{name}__", final
+    return [], "", estimator
+
+
+def _fit_call(method, X, y, kwargs):
+    """Call ``fit`` or ``partial_fit``, tolerating only ConvergenceWarning."""
+    with warnings.catch_warnings():
+        # A step stops training on purpose before convergence: an iterative
+        # solver warning that it reached its iteration limit is expected here.
+        warnings.filterwarnings("ignore", category=ConvergenceWarning)
+        if y is None:
+            method(X, **kwargs)
+        else:
+            method(X, y, **kwargs)
+
+
+class PartialFitResource:
+    """One step is ``step_size`` ``partial_fit`` passes over the training data.
+
+    Parameters
+    ----------
+    step_size : int
+        Passes per step.
+    classes : ndarray or None
+        All class labels, passed on the first ``partial_fit`` call of
+        classifiers whose ``partial_fit`` accepts ``classes``.
+    """
+
+    name = "partial_fit"
+
+    def __init__(self, step_size, classes=None):
+        self.step_size = step_size
+        self.classes = classes
+
+    def prepare(self, final):
+        """Configure a fresh final estimator (nothing to do for partial_fit)."""
+        return final
+
+    def train(self, final, X, y, fit_params, step):
+        """Train ``final`` by one step on ``(X, y)``."""
+        for i in range(self.step_size):
+            kwargs = dict(fit_params)
+            if step == 0 and i == 0 and self.classes is not None:
+                if "classes" in inspect.signature(final.partial_fit).parameters:
+                    kwargs["classes"] = self.classes
+            _fit_call(final.partial_fit, X, y, kwargs)
+        return final
+
+    def finish(self, final):
+        """Undo the configuration of :meth:`prepare` on a trained model."""
+        return final
+
+
+def _counts_members(final):
+    """True for fitted ensembles, whose warm fits only add missing members."""
+    return hasattr(final, "estimators_") or hasattr(final, "n_trees_per_iteration_")
+
+
+class WarmStartResource:
+    """One step is a warm ``fit`` after growing the parameter ``param``.
+
+    Parameters
+    ----------
+    param : str
+        Name of the resource parameter of the final estimator (without the
+        Pipeline prefix), e.g. ``"n_estimators"``.
+    step_size : int
+        Units of ``param`` per step.
+    warm_start : bool, default=False
+        The user's ``warm_start``, restored by :meth:`finish`.
+    """
+
+    def __init__(self, param, step_size, warm_start=False):
+        self.param = param
+        self.step_size = step_size
+        self.warm_start = warm_start
+        self.name = param
+
+    def prepare(self, final):
+        """Switch warm starting on: every step continues from the last."""
+        return final.set_params(warm_start=True)
+
+    def train(self, final, X, y, fit_params, step):
+        """Train ``final`` by one step on ``(X, y)``."""
+        total = step > 0 and _counts_members(final)
+        value = (step + 1) * self.step_size if total else self.step_size
+        final.set_params(**{self.param: value})
+        _fit_call(final.fit, X, y, dict(fit_params))
+        return final
+
+    def finish(self, final):
+        """Restore the user's ``warm_start`` on a trained model."""
+        return final.set_params(warm_start=self.warm_start)
+
+
+def _name(estimator):
+    return type(estimator).__name__
+
+
+def _warm_start_resource(prefix, final, resource, step_size):
+    params = final.get_params()
+    param = resource[len(prefix) :] if resource.startswith(prefix) else None
+    if param not in params:
+        hint = f" Did you mean {prefix + resource!r}?" if prefix and resource in params else ""
+        where = f"the final step {prefix[:-2]!r} ({_name(final)})" if prefix else _name(final)
+        raise ValueError(
+            f"resource={resource!r} is neither 'partial_fit' nor a parameter of {where}.{hint}"
+        )
+    if "warm_start" not in params:
+        raise ValueError(
+            f"resource={resource!r} grows a parameter between warm-started fits, but "
+            f"{_name(final)} has no warm_start parameter. Use resource='partial_fit' if it "
+            "has partial_fit, or an estimator with warm_start."
+        )
+    return WarmStartResource(param, step_size, warm_start=params["warm_start"])
+
+
+def resolve_resource(estimator, resource, step_size, y):
+    """Choose how the estimator trains by one step.
+
+    Parameters
+    ----------
+    estimator : estimator or Pipeline
+        The estimator given to the search.
+    resource : str
+        ``"auto"``, ``"partial_fit"`` or the name of a parameter of the final
+        estimator, with the Pipeline prefix (``"clf__n_estimators"``).
+    step_size : int
+        Units of the resource per step.
+    y : array-like or None
+        The target, whose labels classifiers need for ``partial_fit``.
+
+    Returns
+    -------
+    resource : PartialFitResource or WarmStartResource
+    """
+    _, prefix, final = final_step(estimator)
+    if final is None or final == "passthrough" or not hasattr(final, "fit"):
+        raise ValueError(
+            f"The final step of the Pipeline must be an estimator. Got {final!r}."
+        )
+    has_partial_fit = hasattr(final, "partial_fit")
+    has_warm_start = "warm_start" in final.get_params()
+    if resource == "auto":
+        if has_partial_fit:
+            resource = "partial_fit"
+        else:
+            names = [n for n in _AUTO_WARM_START_PARAMS if n in final.get_params()]
+            if not (has_warm_start and names):
+                raise ValueError(
+                    f"PBTSearchCV needs an estimator that continues training: "
+                    f"{_name(final)} has neither partial_fit nor a warm_start parameter with "
+                    f"n_estimators or max_iter. Use an estimator with partial_fit (such as "
+                    f"SGDClassifier or MLPClassifier), or pass resource=<parameter name> for "
+                    f"one with warm_start (such as RandomForestClassifier and n_estimators)."
+                )
+            resource = prefix + names[0]
+    if resource == "partial_fit":
+        if not has_partial_fit:
+            raise ValueError(
+                f"resource='partial_fit' needs a final estimator with partial_fit, but "
+                f"{_name(final)} has none (with these parameters). Pass "
+                "resource=<parameter name> to grow a parameter with warm_start instead."
+            )
+        classes = unique_labels(y) if is_classifier(final) and y is not None else None
+        return PartialFitResource(step_size, classes)
+    return _warm_start_resource(prefix, final, resource, step_size)
+
+
+def check_search_space(estimator, names, resource):
+    """Check that the searched parameter names can change during training.
+
+    Parameters
+    ----------
+    estimator : estimator or Pipeline
+    names : iterable of str
+        Parameter names of the search space(s).
+    resource : PartialFitResource or WarmStartResource
+    """
+    _, prefix, final = final_step(estimator)
+    params = estimator.get_params()
+    for name in names:
+        if name not in params:
+            raise ValueError(
+                f"Invalid parameter {name!r} in search_spaces for estimator "
+                f"{_name(estimator)}. Valid parameters are: {sorted(params)!r}."
+            )
+        if prefix and not name.startswith(prefix):
+            raise ValueError(
+                f"search_spaces names {name!r}, which is not a parameter of the final step "
+                f"{prefix[:-2]!r}. The steps before it are fitted once per fold and shared "
+                "by all members, so only the final estimator's parameters can be searched."
+            )
+        local = name[len(prefix) :]
+        if local == "warm_start":
+            raise ValueError(
+                f"search_spaces names {name!r}; PBTSearchCV sets warm_start itself, so it "
+                "cannot be searched."
+            )
+        if isinstance(resource, WarmStartResource) and local == resource.param:
+            raise ValueError(
+                f"search_spaces names {name!r}, which is the resource grown at every step; "
+                "remove it from search_spaces."
+            )

@@ -1,0 +1,456 @@
+"""``PBTSearchCV``: population-based training behind scikit-learn's search API."""
+
+import time
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import clone, is_classifier
+from sklearn.model_selection import check_cv
+from sklearn.utils.parallel import Parallel, delayed
+from sklearn.utils.validation import indexable
+
+from ..space import to_subspaces
+from ..strategies._pbt import PBTScheduler
+from ..utils._random import check_random_state, child_seed
+from ..utils._sklearn_compat import (
+    BaseSearchCV,
+    Interval,
+    _check_method_params,
+    _fit_context,
+    _MultimetricScorer,
+)
+from ._pbt_resources import check_search_space, resolve_resource
+from ._pbt_training import TrainingPlan, history_table, prepare_fold, replay, train_population
+
+__all__ = ["PBTSearchCV"]
+
+# Number of steps when neither n_steps nor max_resources is given.
+_DEFAULT_N_STEPS = 10
+
+
+class PBTSearchCV(BaseSearchCV):
+    """Population-based training of an incrementally trained estimator.
+
+    Population-based training (PBT) trains a population of models at once,
+    each with its own hyperparameters. Every ``perturbation_interval`` steps,
+    the weakest members are replaced by copies of the strongest (*exploit*),
+    whose hyperparameters are then perturbed (*explore*), so the
+    hyperparameters follow a schedule during training instead of staying
+    fixed. Each member holds one model per cross-validation fold and is
+    scored by its mean held-out score, as in ``GridSearchCV``.
+
+    Read more in the :ref:`User Guide <pbt_search>`.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        The estimator to train. Its final step (the estimator itself, or the
+        last step of a Pipeline) must continue training, through
+        ``partial_fit`` or ``warm_start``; see ``resource``. The steps of a
+        Pipeline before the final estimator are fitted once per fold and
+        shared by all members.
+    search_spaces : dict or list of dict
+        Parameter names mapped to a :mod:`hptune.space` dimension, a
+        ``(low, high[, prior])`` tuple, a list of values or a scipy.stats
+        frozen distribution, as for ``BayesSearchCV``. A list of dicts gives
+        conditional sub-spaces. Only parameters of the final estimator that
+        can change during training belong here (learning rates,
+        regularisation, tree depth of new trees, ...), not the resource.
+    population_size : int, default=8
+        Number of members trained together.
+    n_steps : int, default=None
+        Number of training steps. When both ``n_steps`` and
+        ``max_resources`` are None, 10 steps are run.
+    max_resources : int, default=None
+        Total resource per member (passes over the data, trees,
+        iterations); runs ``max_resources // step_size`` steps. Give either
+        ``n_steps`` or ``max_resources``.
+    resource : str, default="auto"
+        What one step trains:
+
+        - ``"partial_fit"``: ``step_size`` calls of the final estimator's
+          ``partial_fit`` on the fold's whole training set (one pass each);
+        - the name of a parameter of the final estimator, with its Pipeline
+          prefix (``"n_estimators"``, ``"clf__max_iter"``): the estimator is
+          switched to ``warm_start=True`` and refitted warm with the
+          parameter grown by ``step_size`` (for ensembles, it counts trees
+          in total; for iterative solvers such as MLP or logistic
+          regression, every warm fit runs ``step_size`` more iterations);
+        - ``"auto"``: ``"partial_fit"`` when the final estimator has it, else
+          ``n_estimators`` or ``max_iter`` with ``warm_start``.
+    step_size : int, default=1
+        Amount of resource per step.
+    perturbation_interval : int, default=1
+        Number of steps between two exploit/explore rounds.
+    quantile_fraction : float, default=0.25
+        Fraction of the population in the bottom quantile (replaced) and in
+        the top quantile (copied), in (0, 0.5].
+    resample_probability : float, default=0.25
+        Probability that explore redraws a hyperparameter from its prior
+        instead of perturbing it.
+    perturbation_factors : tuple of float, default=(0.8, 1.2)
+        Factors applied by explore: a log-uniform value is multiplied by one,
+        other ordered values move by ``(factor - 1) / 2`` of their range, and
+        discrete ones at least to the neighbouring value. Categorical values
+        change only when resampled.
+    scoring : str, callable, list, tuple or dict, default=None
+        As in ``GridSearchCV``. With several metrics, the members are ranked
+        by the one named by ``refit`` (or the first, if ``refit`` is not a
+        name).
+    refit : bool, str or callable, default=True
+        As in ``GridSearchCV``; the best member's hyperparameter schedule
+        (``best_schedule_``) is replayed on the whole data, so
+        ``best_estimator_`` is trained the way the winner was.
+    cv : int, cross-validation generator or an iterable, default=None
+        Determines the cross-validation splitting strategy, as in
+        ``GridSearchCV``. The splits are computed once per fit and shared by
+        all members. See :term:`Glossary <cv>`.
+    n_jobs : int, default=None
+        Number of jobs to run in parallel: each step trains every (member,
+        fold) pair in parallel. ``None`` means 1 unless in a
+        :obj:`joblib.parallel_backend` context. ``-1`` means using all
+        processors. See :term:`Glossary <n_jobs>` for more details.
+    verbose : int, default=0
+        Controls the verbosity: 1 prints one line per step, 2 also the
+        exploit decisions.
+    pre_dispatch : int or str, default="2*n_jobs"
+        As in ``GridSearchCV``.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the initial population and of exploit/explore. The
+        estimator's own ``random_state`` is left alone: set it too for
+        reproducible models. Pass an int for reproducible output across
+        multiple function calls. See :term:`Glossary <random_state>`.
+    error_score : "raise" or numeric, default=np.nan
+        Score given to a failed fit, as in ``GridSearchCV``. A member whose
+        fit fails ranks below all others (and is replaced at the next
+        exploit round); ``"raise"`` raises the error.
+    return_train_score : bool, default=False
+        As in ``GridSearchCV``.
+
+    Attributes
+    ----------
+    cv_results_ : dict of numpy (masked) ndarrays
+        As in ``GridSearchCV``, one row per member: its final hyperparameters
+        and its scores after the last step (``fit_time`` and ``score_time``
+        add up all steps). Extra keys: ``member`` (the member index) and
+        ``budget`` (resource trained per member).
+    best_estimator_ : estimator
+        Estimator trained on the whole data with the best member's schedule
+        (when ``refit`` is not False).
+    best_score_ : float
+        Mean cross-validated score of the best member after the last step.
+    best_params_ : dict
+        Final hyperparameters of the best member.
+    best_index_ : int
+        Index of the best member in ``cv_results_``.
+    best_schedule_ : list of dict
+        The best member's hyperparameter schedule: one entry per step with
+        ``step``, ``budget`` (resource after the step), ``member`` (the
+        member that trained this lineage during the step) and ``params``.
+    pbt_history_ : dict of ndarrays
+        One row per (step, member): ``step``, ``member``, ``parent`` (the
+        member whose models it continued from during the step), ``budget``,
+        ``params``, and ``mean_test_<metric>``, ``std_test_<metric>`` (and
+        the train scores with ``return_train_score``), with ``<metric>``
+        named as in ``cv_results_``. ``pandas.DataFrame(pbt_history_)``
+        gives a table.
+    scheduler_ : PBTScheduler
+        The exploit/explore scheduler at the end of training.
+    resource_ : str
+        The resource used: ``"partial_fit"`` or a parameter name.
+    n_steps_ : int
+        Number of steps run.
+    scorer_ : function or dict
+        Scorer(s) used on the held-out data.
+    n_splits_ : int
+        Number of cross-validation splits.
+    refit_time_ : float
+        Seconds spent replaying the best schedule on the whole data.
+    multimetric_ : bool
+        Whether several metrics were evaluated.
+    classes_ : ndarray of shape (n_classes,)
+        Class labels (classifiers with ``refit``).
+    n_features_in_ : int
+        Number of features seen during fit (with ``refit``).
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Feature names seen during fit, when X has string column names.
+
+    See Also
+    --------
+    BayesSearchCV : Bayesian optimisation of fixed hyperparameters.
+    sklearn.model_selection.HalvingRandomSearchCV : Successive halving over a
+        resource.
+
+    Notes
+    -----
+    Hyperparameters are changed on models that are already fitted, so the
+    change must act on them: MLP optimiser settings (``learning_rate_init``,
+    ``momentum``, ``beta_1``...) are copied onto the optimiser that
+    ``partial_fit`` keeps, and gradient boosting's past stages are rescaled
+    when ``learning_rate`` changes. Parameters that fix the shape of a
+    fitted model (``hidden_layer_sizes``, ``n_clusters``...) cannot change
+    during training and must not be searched.
+
+    A step trains every (member, fold) pair in parallel and returns the
+    models to the main process, which copies them when a member exploits
+    another; the total work is ``population_size * n_steps * step_size``
+    units of resource per fold.
+
+    References
+    ----------
+    .. [1] Jaderberg, M. et al. (2017). "Population Based Training of Neural
+       Networks". arXiv:1711.09846.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import SGDClassifier
+    >>> from hptune import PBTSearchCV
+    >>> X, y = load_iris(return_X_y=True)
+    >>> search = PBTSearchCV(
+    ...     SGDClassifier(random_state=0), {"alpha": (1e-5, 1e-1, "log-uniform")},
+    ...     population_size=4, n_steps=4, cv=3, random_state=0,
+    ... ).fit(X, y)
+    >>> len(search.cv_results_["params"]), len(search.best_schedule_)
+    (4, 4)
+    """
+
+    _parameter_constraints: dict = {
+        **BaseSearchCV._parameter_constraints,
+        "search_spaces": [dict, list],
+        "population_size": [Interval(Integral, 2, None, closed="left")],
+        "n_steps": [Interval(Integral, 1, None, closed="left"), None],
+        "max_resources": [Interval(Integral, 1, None, closed="left"), None],
+        "resource": [str],
+        "step_size": [Interval(Integral, 1, None, closed="left")],
+        "perturbation_interval": [Interval(Integral, 1, None, closed="left")],
+        "quantile_fraction": [Interval(Real, 0, 0.5, closed="right")],
+        "resample_probability": [Interval(Real, 0, 1, closed="both")],
+        "perturbation_factors": ["array-like"],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        estimator,
+        search_spaces,
+        *,
+        population_size=8,
+        n_steps=None,
+        max_resources=None,
+        resource="auto",
+        step_size=1,
+        perturbation_interval=1,
+        quantile_fraction=0.25,
+        resample_probability=0.25,
+        perturbation_factors=(0.8, 1.2),
+        scoring=None,
+        refit=True,
+        cv=None,
+        n_jobs=None,
+        verbose=0,
+        pre_dispatch="2*n_jobs",
+        random_state=None,
+        error_score=np.nan,
+        return_train_score=False,
+    ):
+        super().__init__(
+            estimator=estimator,
+            scoring=scoring,
+            n_jobs=n_jobs,
+            refit=refit,
+            cv=cv,
+            verbose=verbose,
+            pre_dispatch=pre_dispatch,
+            error_score=error_score,
+            return_train_score=return_train_score,
+        )
+        self.search_spaces = search_spaces
+        self.population_size = population_size
+        self.n_steps = n_steps
+        self.max_resources = max_resources
+        self.resource = resource
+        self.step_size = step_size
+        self.perturbation_interval = perturbation_interval
+        self.quantile_fraction = quantile_fraction
+        self.resample_probability = resample_probability
+        self.perturbation_factors = perturbation_factors
+        self.random_state = random_state
+
+    # -- fit ------------------------------------------------------------------
+    @_fit_context(
+        # PBTSearchCV.estimator is not validated yet
+        prefer_skip_nested_validation=False
+    )
+    def fit(self, X, y=None, **params):
+        """Train the population and refit the best member's schedule.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+            Target; None for unsupervised learning.
+        **params : dict of str -> object
+            Parameters passed to the estimator's ``fit`` or ``partial_fit``
+            (split with the folds), the scorer and the CV splitter, as in
+            ``GridSearchCV.fit``.
+
+        Returns
+        -------
+        self : object
+            The fitted search.
+        """
+        scorers, refit_metric = self._get_scorers()
+        X, y = indexable(X, y)
+        params = _check_method_params(X, params=params)
+        routed_params = self._get_routed_params_for_fit(params)
+        rng = check_random_state(self.random_state)
+        plan, scheduler = self._check_params(y, scorers, child_seed(rng))
+        cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
+        splits = list(cv.split(X, y, **routed_params.splitter.split))
+        self.n_splits_ = len(splits)
+        with Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch) as parallel:
+            folds = parallel(
+                delayed(prepare_fold)(
+                    plan, X, y, train, test, routed_params.estimator.fit,
+                    routed_params.scorer.score,
+                )
+                for train, test in splits
+            )
+            self._announce(len(folds))
+            records = train_population(
+                parallel, plan, folds, scheduler, self.n_steps_, self._objective, self._report
+            )
+        self.scheduler_ = scheduler
+        results, first_scores = self._store_results(records)
+        self.multimetric_ = isinstance(first_scores, dict)
+        if callable(self.scoring) and self.multimetric_:
+            self._check_refit_for_multimetric(first_scores)
+            refit_metric = self.refit
+        self._select_best(results, refit_metric)
+        if self.refit:
+            self._refit_best(plan, X, y, routed_params.estimator.fit)
+        self.scorer_ = scorers._scorers if isinstance(scorers, _MultimetricScorer) else scorers
+        self.cv_results_ = results
+        return self
+
+    def _check_params(self, y, scorers, seed):
+        """Cross-parameter and estimator checks; returns the plan and scheduler."""
+        if self.n_steps is not None and self.max_resources is not None:
+            raise ValueError(
+                f"n_steps={self.n_steps} and max_resources={self.max_resources} both set "
+                "the length of training; give only one of them."
+            )
+        if self.max_resources is not None and self.max_resources < self.step_size:
+            raise ValueError(
+                f"max_resources={self.max_resources} is smaller than "
+                f"step_size={self.step_size}; raise max_resources or lower step_size."
+            )
+        if self.max_resources is not None:
+            self.n_steps_ = self.max_resources // self.step_size
+        else:
+            self.n_steps_ = _DEFAULT_N_STEPS if self.n_steps is None else self.n_steps
+        subspaces = to_subspaces(self.search_spaces)
+        if any(n_iter is not None for _, n_iter in subspaces):
+            raise ValueError(
+                "search_spaces holds (dict, n_iter) tuples, but PBTSearchCV trains one "
+                "population; pass a dict or a list of dicts."
+            )
+        estimator = clone(self.estimator)
+        resource = resolve_resource(estimator, self.resource, self.step_size, y)
+        check_search_space(estimator, {n for space, _ in subspaces for n in space.names}, resource)
+        self.resource_ = resource.name
+        scheduler = PBTScheduler(
+            [space for space, _ in subspaces],
+            population_size=self.population_size,
+            perturbation_interval=self.perturbation_interval,
+            quantile_fraction=self.quantile_fraction,
+            resample_probability=self.resample_probability,
+            perturbation_factors=self.perturbation_factors,
+            random_state=seed,
+        )
+        plan = TrainingPlan(
+            estimator, resource, scorers, self.error_score, self.return_train_score, self.scoring
+        )
+        return plan, scheduler
+
+    def _objective(self, test_scores):
+        """The score that ranks members: the refit metric, else the first one."""
+        if not isinstance(test_scores, dict):
+            return test_scores
+        if isinstance(self.refit, str) and self.refit in test_scores:
+            return test_scores[self.refit]
+        return next(iter(test_scores.values()))
+
+    def _announce(self, n_folds):
+        if self.verbose > 0:
+            print(
+                f"[PBTSearchCV] Training {self.population_size} members on {n_folds} folds "
+                f"for {self.n_steps_} steps of {self.step_size} {self.resource_} "
+                f"({self.population_size * n_folds} fits per step)"
+            )
+
+    def _report(self, step, scores, parents):
+        """Progress line after each step (``verbose`` > 0)."""
+        if self.verbose <= 0:
+            return
+        budget = (step + 1) * self.step_size
+        moved = [(int(i), int(j)) for i, j in enumerate(parents) if i != j]
+        if np.isfinite(scores).any():
+            best = int(np.nanargmax(scores))
+            summary = (
+                f"best {scores[best]:.4f} (member {best}), median {np.nanmedian(scores):.4f}"
+            )
+        else:
+            summary = "every member failed"
+        print(
+            f"[PBTSearchCV] step {step + 1}/{self.n_steps_}, {self.resource_}={budget}: "
+            f"{summary}; {len(moved)} replaced"
+        )
+        if self.verbose > 1 and moved:
+            print("    " + ", ".join(f"member {i} <- member {j}" for i, j in moved))
+
+    # -- results --------------------------------------------------------------
+    def _store_results(self, records):
+        """Build ``cv_results_`` (returned) and ``pbt_history_``."""
+        n_members, n_folds = self.population_size, self.n_splits_
+        final_out = []
+        for index, result in enumerate(records[-1]):
+            row = dict(result)
+            # Time spent on this (member, fold) slot over all steps.
+            row["fit_time"] = sum(out[index]["fit_time"] for out in records)
+            row["score_time"] = sum(out[index]["score_time"] for out in records)
+            final_out.append(row)
+        budget = self.n_steps_ * self.step_size
+        more_results = {"member": list(range(n_members)), "budget": [budget] * n_members}
+        final_params = [row["params"] for row in self.scheduler_.history_[-n_members:]]
+        results = self._format_results(final_params, n_folds, final_out, more_results)
+        self.pbt_history_ = history_table(
+            records, self.scheduler_.history_, self.step_size, n_folds, self.return_train_score
+        )
+        successes = [r for r in final_out if r["fit_error"] is None] or final_out
+        return results, successes[0]["test_scores"]
+
+    def _select_best(self, results, refit_metric):
+        """``best_index_``, ``best_score_``, ``best_params_`` and ``best_schedule_``."""
+        if not (self.refit or not self.multimetric_):
+            return
+        self.best_index_ = self._select_best_index(self.refit, refit_metric, results)
+        if not callable(self.refit):
+            self.best_score_ = results[f"mean_test_{refit_metric}"][self.best_index_]
+        self.best_params_ = results["params"][self.best_index_]
+        self.best_schedule_ = [
+            {**entry, "budget": (entry["step"] + 1) * self.step_size}
+            for entry in self.scheduler_.schedule(int(self.best_index_))
+        ]
+
+    def _refit_best(self, plan, X, y, fit_params):
+        """Replay the best schedule on the whole data, timing it."""
+        schedule = [entry["params"] for entry in self.best_schedule_]
+        start = time.time()
+        self.best_estimator_ = replay(plan, X, y, fit_params, schedule)
+        self.refit_time_ = time.time() - start
+        if hasattr(self.best_estimator_, "feature_names_in_"):
+            self.feature_names_in_ = self.best_estimator_.feature_names_in_
+

@@ -1,0 +1,376 @@
+"""Population-based training: the exploit/explore scheduler.
+
+Population-based training (Jaderberg et al., 2017, "Population Based Training
+of Neural Networks", arXiv:1711.09846) trains ``P`` members at once. Every
+``perturbation_interval`` steps, each member of the bottom quantile of the
+scores copies the model and hyperparameters of a random member of the top
+quantile (*exploit*, Section 4.1 "truncation selection") and perturbs the
+copied hyperparameters (*explore*, "perturb" and "resample").
+
+This module only decides who copies whom and which hyperparameters follow; it
+knows nothing of estimators, folds or joblib. The caller trains the members and
+copies the models as told.
+
+Notation: ``P`` is the population size, ``scores`` an ndarray of shape (P,)
+(greater is better; NaN marks a failed member, which ranks below every
+finite score), ``z`` the encoding of one point in the space's unit-cube
+representation and ``f`` a perturbation factor.
+
+Explore works in the encoded (warped) representation, one dimension at a
+time, and snaps the result so that every value stays valid and typed:
+
+* with probability ``resample_probability`` the value is redrawn from the
+  dimension's prior (the "resample" explore of the paper);
+* otherwise a factor ``f`` is drawn from ``perturbation_factors``. On a
+  log-warped dimension the value becomes ``x * f`` (a shift of ``log f`` in log
+  space); on any other ordered dimension the encoded value moves by
+  ``(f - 1) / 2`` of the range (+-10% for the default factors 0.8 and 1.2);
+* an ordered discrete dimension (``Integer``, ``Ordinal``, discrete
+  distributions) moves at least to the neighbouring value in the direction of
+  ``f``, so that small steps on a coarse grid are not lost to rounding;
+* an unordered ``Categorical`` has no small step: it changes only when
+  resampled.
+"""
+
+import math
+import numbers
+
+import numpy as np
+
+from ..space import Categorical, Space, initial_design
+from ..utils._random import check_random_state, child_seed
+from ._base import as_space
+
+__all__ = ["PBTScheduler"]
+
+
+def _check_number(name, value, low, high, low_open):
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+    if not ok or value < low or value > high or (low_open and value == low):
+        bracket = "(" if low_open else "["
+        raise ValueError(
+            f"{name} must be a number in the range {bracket}{low}, {high}]. Got {value!r} instead."
+        )
+
+
+def _check_factors(factors):
+    try:
+        values = [float(f) for f in factors]
+    except (TypeError, ValueError) as err:
+        raise ValueError(
+            f"perturbation_factors must be a sequence of positive numbers. Got {factors!r}."
+        ) from err
+    if not values or not all(math.isfinite(f) and f > 0 for f in values):
+        raise ValueError(
+            f"perturbation_factors must be a non-empty sequence of positive numbers. "
+            f"Got {factors!r}."
+        )
+    return values
+
+
+def _as_subspaces(space):
+    """A list of Spaces: one space, or conditional sub-spaces given as a list of dicts."""
+    if isinstance(space, (list, tuple)) and space and all(
+        isinstance(s, (dict, Space)) for s in space
+    ):
+        return [as_space(s) for s in space]
+    return [as_space(space)]
+
+
+def _log_shift(dim, f):
+    """Encoded shift that multiplies the value of a log-warped dimension by ``f``.
+
+    The encoding is linear in ``log x`` (with half-step padding for integers),
+    so the shift is ``log f`` times the slope, measured between the bounds.
+    """
+    z_low, z_high = dim.encode([dim.low, dim.high])[:, 0]
+    return math.log(f) * (z_high - z_low) / (math.log(dim.high) - math.log(dim.low))
+
+
+def _shift(dim, f):
+    """Encoded shift of a one-column ordered dimension for the factor ``f``."""
+    if getattr(dim, "prior", None) == "log-uniform":
+        return _log_shift(dim, f)
+    return (f - 1.0) / 2.0
+
+
+class PBTScheduler:
+    """Exploit/explore decisions of population-based training.
+
+    The scheduler holds the current hyperparameters of every member. After
+    each training step, :meth:`tell` receives the members' scores; every
+    ``perturbation_interval`` steps it replaces each member of the bottom
+    ``quantile_fraction`` by a perturbed copy of a random member of the top
+    ``quantile_fraction`` that scores strictly better, and returns which
+    member's model each member must continue from.
+
+    Read more in the :ref:`User Guide <pbt_search>`.
+
+    Parameters
+    ----------
+    space : Space, dict, list of Dimension or list of dict
+        The search space. A list of dicts gives conditional sub-spaces; the
+        initial members are shared out among them in turn, and a member that
+        exploits another moves to the other's sub-space.
+    population_size : int, default=8
+        Number of members ``P``.
+    perturbation_interval : int, default=1
+        Number of steps between two exploit/explore rounds.
+    quantile_fraction : float, default=0.25
+        Fraction of the population in the bottom and in the top quantile, in
+        (0, 0.5]. The quantiles hold ``ceil(P * quantile_fraction)`` members,
+        at most ``P // 2``.
+    resample_probability : float, default=0.25
+        Probability that explore redraws a dimension from its prior instead
+        of perturbing it.
+    perturbation_factors : sequence of float, default=(0.8, 1.2)
+        Factors drawn (uniformly, per dimension) to perturb a value; see the
+        module docstring for how they act on each kind of dimension.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the initial population, of the quantile tie-breaks, of the
+        choice of the member to copy and of explore. Pass an int for
+        reproducible output across multiple function calls.
+
+    Attributes
+    ----------
+    spaces : list of Space
+        The (sub-)spaces.
+    population_ : list of dict
+        Current hyperparameters of each member (None before the first
+        :meth:`ask`).
+    subspace_ : ndarray of shape (P,)
+        Index of each member's sub-space.
+    parents_ : ndarray of shape (P,)
+        For each member, the member whose model it continues from in the next
+        step (itself when it was not replaced).
+    step_ : int
+        Number of steps told.
+    history_ : list of dict
+        One row per told (step, member): ``step``, ``member``, ``parent``
+        (whose model the member continued from during that step), ``params``
+        and ``score``.
+
+    Examples
+    --------
+    >>> from hptune import PBTScheduler
+    >>> scheduler = PBTScheduler({"lr": (1e-4, 1e-1, "log-uniform")},
+    ...                          population_size=4, random_state=0)
+    >>> params = scheduler.ask()
+    >>> scheduler.tell([0.1, 0.9, 0.5, 0.7]).tolist()
+    [1, 1, 2, 3]
+    """
+
+    def __init__(
+        self,
+        space,
+        *,
+        population_size=8,
+        perturbation_interval=1,
+        quantile_fraction=0.25,
+        resample_probability=0.25,
+        perturbation_factors=(0.8, 1.2),
+        random_state=None,
+    ):
+        for name, value, low in (
+            ("population_size", population_size, 2),
+            ("perturbation_interval", perturbation_interval, 1),
+        ):
+            if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low:
+                raise ValueError(f"{name} must be an int >= {low}. Got {value!r} instead.")
+        _check_number("quantile_fraction", quantile_fraction, 0, 0.5, low_open=True)
+        _check_number("resample_probability", resample_probability, 0, 1, low_open=False)
+        self.spaces = _as_subspaces(space)
+        self.population_size = int(population_size)
+        self.perturbation_interval = int(perturbation_interval)
+        self.quantile_fraction = float(quantile_fraction)
+        self.resample_probability = float(resample_probability)
+        self.perturbation_factors = _check_factors(perturbation_factors)
+        self.random_state = random_state
+        self._rng = check_random_state(random_state)
+        self.population_ = None
+        self.subspace_ = np.arange(self.population_size) % len(self.spaces)
+        self.parents_ = np.arange(self.population_size)
+        self.step_ = 0
+        self.history_ = []
+
+    # -- ask / tell -----------------------------------------------------------
+    def ask(self):
+        """Hyperparameters of every member for the next step.
+
+        The first call draws the initial population: a scrambled Sobol design
+        over each sub-space, so that a small population covers the space.
+
+        Returns
+        -------
+        params : list of dict
+            One dict per member, in member order.
+        """
+        if self.population_ is None:
+            self.population_ = self._initial_population()
+        return [dict(p) for p in self.population_]
+
+    def tell(self, scores, *, perturb=True):
+        """Record the members' scores after one step and exploit/explore.
+
+        Parameters
+        ----------
+        scores : array-like of shape (P,)
+            Score of each member after this step; NaN marks a failure.
+        perturb : bool, default=True
+            Whether an exploit/explore round may happen after this step (it
+            happens when the step count is a multiple of
+            ``perturbation_interval``). Pass False after the last step, whose
+            hyperparameters are the result.
+
+        Returns
+        -------
+        parents : ndarray of shape (P,)
+            For each member, the member whose model it must continue from:
+            ``parents[i] == i`` keeps its own model, ``parents[i] == j``
+            replaces it by a copy of member ``j``'s.
+        """
+        if self.population_ is None:
+            raise RuntimeError("Call ask() before tell(): there is no population yet.")
+        y = np.asarray(scores, dtype=float).reshape(-1)
+        if len(y) != self.population_size:
+            raise ValueError(
+                f"tell expects one score per member ({self.population_size}). Got {len(y)}."
+            )
+        for member, (params, score) in enumerate(zip(self.population_, y)):
+            self.history_.append(
+                {
+                    "step": self.step_,
+                    "member": member,
+                    "parent": int(self.parents_[member]),
+                    "params": dict(params),
+                    "score": float(score),
+                }
+            )
+        self.step_ += 1
+        parents = np.arange(self.population_size)
+        population, subspace = list(self.population_), self.subspace_.copy()
+        if perturb and self.step_ % self.perturbation_interval == 0:
+            for loser, winner in self.exploit(y):
+                parents[loser], subspace[loser] = winner, self.subspace_[winner]
+                population[loser] = self.explore(self.population_[winner], self.subspace_[winner])
+        self.population_, self.subspace_, self.parents_ = population, subspace, parents
+        return parents.copy()
+
+    # -- the two operators -------------------------------------------------
+    def exploit(self, scores):
+        """Decide which members copy which (truncation selection).
+
+        The bottom and top quantiles hold ``n = min(ceil(P * quantile_fraction),
+        P // 2)`` members each, ranked by score with failures (NaN) last and
+        ties broken at random. Each bottom member picks a top member uniformly
+        at random and copies it only if that member scores strictly better.
+
+        Parameters
+        ----------
+        scores : array-like of shape (P,)
+
+        Returns
+        -------
+        pairs : list of (int, int)
+            ``(loser, winner)`` pairs, in increasing order of the loser's rank.
+        """
+        y = np.asarray(scores, dtype=float).reshape(-1)
+        n_members = len(y)
+        n = min(math.ceil(n_members * self.quantile_fraction), n_members // 2)
+        key = np.where(np.isnan(y), -np.inf, y)
+        # lexsort sorts by the last key first: the score, then a random tie-break.
+        order = np.lexsort((self._rng.uniform(size=n_members), key))
+        bottom, top = order[:n], order[n_members - n :]
+        picks = self._rng.randint(max(n, 1), size=n)
+        pairs = []
+        for loser, pick in zip(bottom, picks):
+            winner = top[pick]
+            if key[winner] > key[loser]:
+                pairs.append((int(loser), int(winner)))
+        return pairs
+
+    def explore(self, params, subspace=0):
+        """Return a perturbed copy of ``params``, inside the (sub-)space.
+
+        Parameters
+        ----------
+        params : dict
+            A point of ``spaces[subspace]``.
+        subspace : int, default=0
+            Index of the sub-space ``params`` belongs to.
+
+        Returns
+        -------
+        params : dict
+            The perturbed point, with the user's types.
+        """
+        space = self.spaces[subspace]
+        z = space.encode([params])[0]
+        for dim, sl in zip(space.dimensions, space._slices):
+            z[sl] = self._perturb(dim, z[sl])
+        return space.decode(space.snap(z[None, :]))[0]
+
+    def _perturb(self, dim, z):
+        """Perturb the encoded block ``z`` of one dimension (see module docstring)."""
+        # Draw the same numbers for every dimension, so that the stream of
+        # random numbers does not depend on the values.
+        u_resample, u_prior = self._rng.uniform(size=2)
+        f = self.perturbation_factors[self._rng.randint(len(self.perturbation_factors))]
+        if z.size == 0:  # a constant has nothing to perturb
+            return z
+        if u_resample < self.resample_probability:
+            return dim.from_unit([u_prior])[0]
+        if isinstance(dim, Categorical):
+            return z
+        moved = dim.snap((z + _shift(dim, f))[None, :])[0]
+        if not dim.is_continuous and f != 1.0 and np.allclose(moved, z):
+            neighbours = dim.neighbours(z)
+            ahead = neighbours[(neighbours[:, 0] > z[0]) == (f > 1.0)]
+            if len(ahead):
+                moved = ahead[0]
+        return moved
+
+    # -- results ------------------------------------------------------------
+    def schedule(self, member):
+        """Hyperparameter schedule behind ``member``'s last told score.
+
+        Follows the lineage of the model that earned that score back through
+        the copies made by exploit.
+
+        Parameters
+        ----------
+        member : int
+            A member index.
+
+        Returns
+        -------
+        schedule : list of dict
+            One entry per told step, in order: ``step``, ``member`` (the member
+            that trained this lineage during the step) and ``params``.
+        """
+        if not 0 <= member < self.population_size:
+            raise ValueError(f"member must be in [0, {self.population_size}). Got {member!r}.")
+        rows = {(r["step"], r["member"]): r for r in self.history_}
+        schedule = []
+        for step in range(self.step_ - 1, -1, -1):
+            row = rows[(step, member)]
+            schedule.append({"step": step, "member": member, "params": dict(row["params"])})
+            member = row["parent"]
+        return schedule[::-1]
+
+    def _initial_population(self):
+        members = [np.flatnonzero(self.subspace_ == s) for s in range(len(self.spaces))]
+        population = [None] * self.population_size
+        for space, idx in zip(self.spaces, members):
+            if len(idx) == 0:
+                continue
+            points = space.decode(initial_design(space, len(idx), child_seed(self._rng)))
+            for i, p in zip(idx, points):
+                population[i] = p
+        return population
+
+    def __repr__(self):
+        return (
+            f"PBTScheduler(population_size={self.population_size}, step_={self.step_}, "
+            f"spaces={self.spaces!r})"
+        )

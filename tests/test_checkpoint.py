@@ -1,0 +1,364 @@
+"""Checkpoint and resume of BayesSearchCV and EvolutionSearchCV.
+
+The subprocess test imports this module (``from test_checkpoint import ...``),
+so module-level code stays light: tiny data and a cheap estimator.
+"""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.datasets import make_classification
+from sklearn.exceptions import FitFailedWarning
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import ShuffleSplit
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.tree import DecisionTreeClassifier
+
+import hptune
+from hptune import BayesSearchCV
+from hptune.checkpoint import CheckpointError, load_checkpoint
+from hptune.search._checkpoint import save_checkpoint
+from hptune.search._evolution_search import EvolutionSearchCV
+
+X, y = make_classification(n_samples=60, n_features=5, random_state=0)
+SPACE = {"shrink": (0.0, 1.0), "power": [1, 2, 3], "metric": ["l1", "l2"]}
+
+# Set by a test to raise KeyboardInterrupt in the n-th fit (Ctrl-C mid-batch).
+_INTERRUPT = {"after": None, "count": 0}
+
+
+class LoggedCentroid(ClassifierMixin, BaseEstimator):
+    """Nearest shrunken centroid that appends one line per fit to ``log_path``."""
+
+    def __init__(self, shrink=0.0, power=1, metric="l2", log_path=None, sleep=0.0, fail_above=None):
+        self.shrink = shrink
+        self.power = power
+        self.metric = metric
+        self.log_path = log_path
+        self.sleep = sleep
+        self.fail_above = fail_above
+
+    def fit(self, X, y):
+        if self.log_path is not None:
+            with open(self.log_path, "a") as f:
+                f.write(f"{self.shrink!r}\n")
+        _INTERRUPT["count"] += 1
+        if _INTERRUPT["after"] is not None and _INTERRUPT["count"] > _INTERRUPT["after"]:
+            raise KeyboardInterrupt
+        if self.fail_above is not None and self.shrink > self.fail_above:
+            raise ValueError("shrink too high")
+        time.sleep(self.sleep)
+        self.classes_ = np.unique(y)
+        centre = X.mean(axis=0)
+        means = np.array([X[y == c].mean(axis=0) for c in self.classes_])
+        self.centroids_ = centre + (1 - self.shrink) ** self.power * (means - centre)
+        return self
+
+    def predict(self, X):
+        diff = np.abs(X[:, None, :] - self.centroids_[None])
+        dist = diff.sum(-1) if self.metric == "l1" else (diff**2).sum(-1)
+        return self.classes_[np.argmin(dist, axis=1)]
+
+
+def make_search(kind="bayes", checkpoint=None, log_path=None, sleep=0.0, **params):
+    estimator = LoggedCentroid(log_path=log_path, sleep=sleep, fail_above=params.pop("fail_above", None))
+    space = params.pop("space", SPACE)
+    if kind == "bayes":
+        defaults = dict(n_iter=12, n_points=2, n_initial_points=4, cv=2, random_state=0)
+        return BayesSearchCV(estimator, space, checkpoint=checkpoint, **{**defaults, **params})
+    defaults = dict(population_size=3, n_generations=4, cv=2, random_state=0)
+    return EvolutionSearchCV(estimator, space, checkpoint=checkpoint, **{**defaults, **params})
+
+
+def assert_same_results(a, b):
+    """cv_results_ equal except for times (which are whatever they were)."""
+    ra, rb = a.cv_results_, b.cv_results_
+    assert ra.keys() == rb.keys()
+    for key in ra:
+        if key.endswith("_time"):
+            continue
+        if key == "params":
+            assert ra[key] == rb[key]
+        elif isinstance(ra[key], np.ma.MaskedArray):  # param_* columns; masked data is garbage
+            assert ra[key].tolist() == rb[key].tolist(), key
+        else:
+            np.testing.assert_array_equal(ra[key], rb[key], err_msg=key)
+    assert a.best_params_ == b.best_params_ and a.n_iter_ == b.n_iter_
+
+
+def _n_lines(path):
+    return len(Path(path).read_text().splitlines()) if Path(path).exists() else 0
+
+
+@pytest.fixture(autouse=True)
+def _no_interrupt():
+    _INTERRUPT.update(after=None, count=0)
+    yield
+    _INTERRUPT.update(after=None, count=0)
+
+
+# -- kill -9 in the middle of a search, in a real subprocess -------------------------
+@pytest.mark.parametrize("kind, batch, budget", [("bayes", 2, 12), ("evolution", 3, 12)])
+def test_sigkill_mid_search_resumes_and_matches_uninterrupted_run(tmp_path, kind, batch, budget):
+    path, log = tmp_path / "search.ckpt", tmp_path / "fits.log"
+    repo = Path(hptune.__file__).resolve().parents[1]
+    script = tmp_path / "run.py"
+    script.write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(Path(__file__).parent)!r})\n"
+        "from test_checkpoint import X, y, make_search\n"
+        f"make_search({kind!r}, checkpoint={str(path)!r}, log_path={str(log)!r}, sleep=0.02).fit(X, y)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(repo), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.Popen([sys.executable, str(script)], env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not (path.exists() and load_checkpoint(path)["progress"]["n_evaluated"] >= 2 * batch):
+            assert proc.poll() is None, f"the search ended before it was killed:\n{proc.stderr.read()}"
+            assert time.monotonic() < deadline, "no checkpoint after 60 s"
+            time.sleep(0.005)
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.kill()
+        proc.communicate()
+    assert proc.returncode == -signal.SIGKILL
+
+    n_saved = int(load_checkpoint(path)["progress"]["n_evaluated"])
+    fits_before = _n_lines(log)
+    assert n_saved < budget, "killed too late to test anything"
+    # Fits done after the last checkpoint: at most the batch in flight.
+    assert 0 <= fits_before - 2 * n_saved <= 2 * batch
+
+    resumed = make_search(kind, checkpoint=path, log_path=str(log), sleep=0.02).fit(X, y)
+    # Nothing evaluated twice: the rest of the budget on 2 splits, plus the refit.
+    assert _n_lines(log) - fits_before == 2 * (budget - n_saved) + 1
+    assert_same_results(make_search(kind).fit(X, y), resumed)
+
+
+# -- resume in-process -----------------------------------------------------------------
+@pytest.mark.parametrize("kind", ["bayes", "evolution"])
+def test_ctrl_c_mid_batch_leaves_a_resumable_checkpoint(tmp_path, kind):
+    path = tmp_path / "search.ckpt"
+    _INTERRUPT["after"] = 9  # the 10th fit is interrupted: batch 3 (bayes) or 2 (evolution)
+    with pytest.raises(KeyboardInterrupt):
+        make_search(kind, checkpoint=path).fit(X, y)
+    n_saved = int(load_checkpoint(path)["progress"]["n_evaluated"])
+    assert 0 < n_saved < 12 and not list(tmp_path.glob("*.tmp-*"))
+    _INTERRUPT["after"] = None
+    assert_same_results(make_search(kind).fit(X, y), make_search(kind, checkpoint=path).fit(X, y))
+
+
+@pytest.mark.parametrize("kind", ["bayes", "evolution"])
+def test_max_time_pauses_and_the_next_fit_continues(tmp_path, kind):
+    path = tmp_path / "search.ckpt"
+    sizes = [len(make_search(kind, checkpoint=path, max_time=1e-9).fit(X, y).cv_results_["params"]) for _ in range(3)]
+    assert sizes == ([2, 4, 6] if kind == "bayes" else [3, 6, 9])
+    resumed = make_search(kind, checkpoint=path).fit(X, y)
+    full = make_search(kind).fit(X, y)
+    assert_same_results(full, resumed)
+    if kind == "evolution":
+        for key in full.history_:
+            np.testing.assert_array_equal(full.history_[key], resumed.history_[key])
+
+
+def test_finished_search_is_restored_with_one_candidate_refitted(tmp_path):
+    path, log = tmp_path / "search.ckpt", tmp_path / "fits.log"
+    first = make_search(checkpoint=path, log_path=str(log)).fit(X, y)
+    assert _n_lines(log) == 24 + 1  # 12 candidates on 2 splits, and the refit
+    again = make_search(checkpoint=path, log_path=str(log)).fit(X, y)
+    assert _n_lines(log) == 25 + 2 + 1  # the last candidate again, and the refit
+    assert_same_results(first, again)
+    np.testing.assert_array_equal(first.cv_results_["mean_fit_time"][:-1], again.cv_results_["mean_fit_time"][:-1])
+
+
+def test_search_stopped_by_a_callback_stays_finished(tmp_path):
+    path = tmp_path / "search.ckpt"
+    stop = lambda result: result.n_evaluations >= 4  # noqa: E731
+    first = make_search(checkpoint=path).fit(X, y, callback=stop)
+    assert load_checkpoint(path)["progress"]["stopped"] == "callback"
+    again = make_search(checkpoint=path).fit(X, y)
+    assert len(again.cv_results_["params"]) == 4
+    assert_same_results(first, again)
+
+
+def test_subspaces_multimetric_and_train_scores_resume(tmp_path):
+    path = tmp_path / "search.ckpt"
+    space = [{"shrink": (0.0, 0.5), "metric": ["l1"]}, {"shrink": (0.5, 1.0), "power": [1, 2]}]
+    params = dict(space=space, n_iter=8, scoring={"acc": "accuracy", "bal": "balanced_accuracy"},
+                  refit="bal", return_train_score=True)
+    make_search(checkpoint=path, max_time=1e-9, **params).fit(X, y)
+    resumed = make_search(checkpoint=path, **params).fit(X, y)
+    assert_same_results(make_search(**params).fit(X, y), resumed)
+    assert "split1_train_acc" in resumed.cv_results_
+
+
+def test_estimator_categories_are_stored_as_indices_and_come_back_as_the_same_objects(tmp_path):
+    path = tmp_path / "search.ckpt"
+    tree, logistic = DecisionTreeClassifier(random_state=0), LogisticRegression()
+    pipe = Pipeline([("scale", StandardScaler()), ("clf", LogisticRegression())])
+    space = {"scale": [StandardScaler(), "passthrough"], "clf": [logistic, tree]}
+
+    def make(**kw):
+        return BayesSearchCV(pipe, space, n_iter=4, n_initial_points=2, cv=2, random_state=0, **kw)
+
+    make(checkpoint=path, max_time=1e-9).fit(X, y)
+    with np.load(path, allow_pickle=False) as data:  # plain data: no pickle needed
+        meta = json.loads(data["__meta__"].tobytes())
+    assert meta["format"] == 1 and "categories" in json.dumps(meta["fingerprint"]["spaces"])
+    resumed = make(checkpoint=path).fit(X, y)
+    assert all(p["clf"] is logistic or p["clf"] is tree for p in resumed.cv_results_["params"])
+    full = make().fit(X, y)
+    types = [[type(p["clf"]) for p in s.cv_results_["params"]] for s in (full, resumed)]
+    assert types[0] == types[1]
+    np.testing.assert_array_equal(full.cv_results_["split0_test_score"], resumed.cv_results_["split0_test_score"])
+
+
+def test_fit_failures_before_the_interruption_are_reported_over_the_whole_search(tmp_path):
+    path = tmp_path / "search.ckpt"
+    params = dict(fail_above=0.7, n_iter=8)
+    with pytest.warns(FitFailedWarning, match=r"fits failed out of a total of 16"):
+        with pytest.warns(UserWarning, match="non-finite"):
+            full = make_search(**params).fit(X, y)
+    n_failed = int(np.isnan(full.cv_results_["mean_test_score"]).sum())
+    assert n_failed > 0
+    # Interrupt in the middle, then resume: the report covers all 16 fits.
+    _INTERRUPT["after"] = 8
+    with pytest.raises(KeyboardInterrupt):
+        make_search(checkpoint=path, **params).fit(X, y)
+    _INTERRUPT["after"] = None
+    with pytest.warns(FitFailedWarning, match=f"{2 * n_failed} fits failed out of a total of 16"):
+        with pytest.warns(UserWarning, match="non-finite"):
+            resumed = make_search(checkpoint=path, **params).fit(X, y)
+    assert_same_results(full, resumed)
+
+
+def test_unseeded_shuffle_splits_cannot_be_resumed(tmp_path):
+    path = tmp_path / "search.ckpt"
+    make_search(checkpoint=path, max_time=1e-9, cv=ShuffleSplit(2, random_state=None)).fit(X, y)
+    with pytest.raises(CheckpointError, match=re.escape("the CV splits (a shuffling splitter without")):
+        make_search(checkpoint=path, cv=ShuffleSplit(2, random_state=None)).fit(X, y)
+    path.unlink()
+    make_search(checkpoint=path, max_time=1e-9, cv=ShuffleSplit(2, random_state=3)).fit(X, y)
+    make_search(checkpoint=path, cv=ShuffleSplit(2, random_state=3)).fit(X, y)
+
+
+# -- corrupt or mismatched checkpoints -----------------------------------------------------
+@pytest.fixture(scope="module")
+def saved_checkpoint(tmp_path_factory):
+    path = tmp_path_factory.mktemp("ckpt") / "search.ckpt"
+    make_search(checkpoint=path, max_time=1e-9).fit(X, y)
+    return path
+
+
+def _other_estimator(**kw):
+    search = make_search(**kw)
+    return search.set_params(estimator=DecisionTreeClassifier(), search_spaces={"max_depth": (1, 4)})
+
+
+@pytest.mark.parametrize(
+    "make, data, match",
+    [
+        (lambda p: make_search("evolution", checkpoint=p), None,
+         "the search class differs (checkpoint: BayesSearchCV; now: EvolutionSearchCV)"),
+        (lambda p: _other_estimator(checkpoint=p), None,
+         "the estimator class differs (checkpoint: LoggedCentroid; now: DecisionTreeClassifier)"),
+        (lambda p: make_search(checkpoint=p, sleep=0.5), None,
+         "the estimator parameter 'sleep' differs (checkpoint: 0.0; now: 0.5)"),
+        (lambda p: make_search(checkpoint=p, space={**SPACE, "shrink": (0.0, 0.5)}), None,
+         "the search space differs (checkpoint: {shrink: type=Real, low=0.0, high=1.0"),
+        (lambda p: make_search(checkpoint=p, space={"shrink": (0.0, 1.0)}), None, "the search space differs"),
+        (lambda p: make_search(checkpoint=p, n_iter=20), None,
+         "the search parameter 'n_iter' differs (checkpoint: 12; now: 20)"),
+        (lambda p: make_search(checkpoint=p, random_state=1), None, "the search parameter 'random_state'"),
+        (lambda p: make_search(checkpoint=p, scoring="balanced_accuracy"), None, "the search parameter 'scoring'"),
+        (lambda p: make_search(checkpoint=p), (X[:50], y[:50]),
+         "the shape of X differs (checkpoint: [60, 5]; now: [50, 5])"),
+        (lambda p: make_search(checkpoint=p), (X.astype(np.float32), y),
+         "the dtype of X differs (checkpoint: float64; now: float32)"),
+        (lambda p: make_search(checkpoint=p), (X + 1.0, y), "the content (hash of sampled rows) of X differs"),
+        (lambda p: make_search(checkpoint=p), (X, 1 - y), "the content (hash of sampled rows) of y differs"),
+        (lambda p: make_search(checkpoint=p, cv=3), None, "the number of CV splits differs (checkpoint: 2; now: 3)"),
+    ],
+)
+def test_mismatched_checkpoint_is_refused_before_any_fit(tmp_path, saved_checkpoint, make, data, match):
+    path = tmp_path / "search.ckpt"
+    path.write_bytes(saved_checkpoint.read_bytes())
+    Xd, yd = data if data is not None else (X, y)
+    with pytest.raises(CheckpointError, match=re.escape(match)):
+        make(path).fit(Xd, yd)
+    assert path.read_bytes() == saved_checkpoint.read_bytes()
+    assert _INTERRUPT["count"] == 0  # no LoggedCentroid was fitted
+
+
+def test_mismatch_message_says_how_to_fix(tmp_path, saved_checkpoint):
+    path = tmp_path / "search.ckpt"
+    path.write_bytes(saved_checkpoint.read_bytes())
+    fix = "pass another checkpoint path (or delete the file) to start a new search"
+    with pytest.raises(CheckpointError, match=re.escape(fix)):
+        make_search(checkpoint=path, n_iter=5).fit(X, y)
+    assert issubclass(CheckpointError, ValueError)
+
+
+def _rewrite(path, edit):
+    tree = load_checkpoint(path)
+    edit(tree)
+    save_checkpoint(path, tree)
+
+
+@pytest.mark.parametrize(
+    "damage, match",
+    [
+        (lambda p: p.write_bytes(b"not a checkpoint"), "is corrupt or not an hptune checkpoint"),
+        (lambda p: p.write_bytes(b""), "is corrupt or not an hptune checkpoint"),
+        (lambda p: p.write_bytes(p.read_bytes()[:200]), "is corrupt or not an hptune checkpoint"),
+        (lambda p: p.write_bytes(p.read_bytes()[:-10]), "is corrupt or not an hptune checkpoint"),
+        (lambda p: _rewrite(p, lambda t: t.update(format=99)), "has format 99; this version of hptune reads format 1"),
+        (lambda p: _rewrite(p, lambda t: t.pop("fingerprint")), "has no valid fingerprint"),
+        (lambda p: _rewrite(p, lambda t: t.pop("strategy")), "is corrupt or incomplete (KeyError: 'strategy')"),
+        (lambda p: _rewrite(p, lambda t: t["progress"].update(n_evaluated=5)), "is corrupt or incomplete"),
+        (lambda p: _rewrite(p, lambda t: t["strategy"].update(y=t["strategy"]["y"][:1])), "is corrupt or incomplete"),
+    ],
+)
+def test_corrupt_checkpoint_gives_a_clear_error(tmp_path, saved_checkpoint, damage, match):
+    path = tmp_path / "search.ckpt"
+    path.write_bytes(saved_checkpoint.read_bytes())
+    damage(path)
+    with pytest.raises(CheckpointError, match=re.escape(match)):
+        make_search(checkpoint=path).fit(X, y)
+
+
+def test_pickled_arrays_are_never_loaded(tmp_path):
+    path = tmp_path / "evil.ckpt"
+    with path.open("wb") as f:
+        np.savez(f, __meta__=np.frombuffer(b'{"format": 1}', dtype=np.uint8), a0=np.array([object()], dtype=object))
+    with pytest.raises(CheckpointError, match="allow_pickle=False"):
+        load_checkpoint(path)
+
+
+def test_file_is_one_npz_with_a_json_header(tmp_path):
+    path = tmp_path / "search.ckpt"
+    search = make_search(checkpoint=path, max_time=1e-9).fit(X, y)
+    assert zipfile.is_zipfile(path) and sorted(os.listdir(tmp_path)) == ["search.ckpt"]
+    tree = load_checkpoint(path)
+    assert tree["hptune_version"] == hptune.__version__
+    assert tree["progress"]["n_evaluated"] == 2 and tree["progress"]["stopped"] == "max_time"
+    assert tree["fingerprint"]["estimator"]["class"] == "LoggedCentroid"
+    np.testing.assert_array_equal(tree["strategy"]["y"], search.cv_results_["mean_test_score"])
+    split0 = tree["results"]["outs"]["test_scores"][::2, 0]  # fits are ordered candidate by candidate
+    np.testing.assert_array_equal(split0, search.cv_results_["split0_test_score"])
+
+
+def test_checkpoint_in_a_missing_directory_fails_before_any_fit(tmp_path):
+    with pytest.raises(ValueError, match=re.escape("is in a directory that does not exist")):
+        make_search(checkpoint=tmp_path / "nope" / "search.ckpt").fit(X, y)

@@ -1,0 +1,265 @@
+"""Bad input, for every search: one row per message, each naming the parameter and the value.
+
+Every error here is raised at the start of ``fit``, before any candidate is
+fitted. PBTSearchCV's rows (resources the estimator does not support) are
+left to its own tests while it is being written.
+"""
+
+import re
+
+import numpy as np
+import pytest
+from scipy.stats import randint
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.datasets import make_classification
+from sklearn.ensemble import BaggingClassifier
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.tree import DecisionTreeClassifier, ExtraTreeClassifier
+
+from hptune import BayesSearchCV
+from hptune.search._evolution_search import EvolutionSearchCV
+
+X, y = make_classification(n_samples=60, n_features=5, random_state=0)
+# Classes of 30, 27 and 3 samples: too few of class 2 for 5 stratified folds.
+y_rare = np.r_[np.zeros(30, int), np.ones(27, int), np.full(3, 2)]
+y_single = np.r_[np.zeros(59, int), 1]
+
+C = (1e-3, 1e2, "log-uniform")
+PIPE = Pipeline([("scale", StandardScaler()), ("clf", LogisticRegression())])
+
+
+class _OnlyRvs:
+    def rvs(self, size=None, random_state=None):
+        return 1.0
+
+    def __repr__(self):
+        return "_OnlyRvs()"
+
+
+def _bayes(space, **params):
+    estimator = params.pop("estimator", LogisticRegression())
+    return BayesSearchCV(estimator, space, **{"n_iter": 2, "n_initial_points": 1, "cv": 2, **params})
+
+
+def _evolution(space, **params):
+    estimator = params.pop("estimator", LogisticRegression())
+    return EvolutionSearchCV(estimator, space, **{"population_size": 3, "tournament_size": 2,
+                                                  "n_generations": 1, "cv": 2, **params})
+
+
+SEARCHES = {"BayesSearchCV": _bayes, "EvolutionSearchCV": _evolution}
+
+# (search classes, search_spaces, other parameters, y, exception, message)
+BOTH = tuple(SEARCHES)
+CASES = {
+    # -- invalid space forms --------------------------------------------------------------
+    "reversed bounds": (BOTH, {"C": (1.0, 0.1)}, {}, y, ValueError,
+                        "Invalid search space for parameter 'C': Real needs low < high. Got low=1.0 and high=0.1"),
+    "equal int bounds": (BOTH, {"max_iter": (5, 5)}, {}, y, ValueError,
+                         "Invalid search space for parameter 'max_iter': Integer needs low < high. "
+                         "Got low=5 and high=5"),
+    "log prior at 0": (BOTH, {"C": (0.0, 1.0, "log-uniform")}, {}, y, ValueError,
+                       "parameter 'C': Real with prior='log-uniform' needs low > 0. Got low=0.0."),
+    "unknown prior": (BOTH, {"C": (0.1, 1.0, "loguniform")}, {}, y, ValueError,
+                      "parameter 'C': Real prior must be one of ('uniform', 'log-uniform'). Got 'loguniform' instead."),
+    "infinite bound": (BOTH, {"C": (1e-3, np.inf)}, {}, y, TypeError,
+                       "parameter 'C': Real high must be a real number. Got inf instead."),
+    "empty list": (BOTH, {"C": []}, {}, y, ValueError, "Parameter 'C' has an empty list of values."),
+    "string": (BOTH, {"C": "abc"}, {}, y, TypeError,
+               "Parameter 'C' must be a list of values, a (low, high[, prior]) tuple, a scipy.stats frozen "
+               "distribution or an hptune.space dimension. Got 'abc' of type str."),
+    "scalar": (BOTH, {"C": 1.0}, {}, y, TypeError, "Parameter 'C' must be a list of values, a (low, high[, prior]) "
+               "tuple, a scipy.stats frozen distribution or an hptune.space dimension. Got 1.0 of type float."),
+    "only rvs": (BOTH, {"C": _OnlyRvs()}, {}, y, TypeError,
+                 "Parameter 'C': objects with only an rvs method cannot be searched by a model-based strategy; "
+                 "use a scipy.stats frozen distribution. Got _OnlyRvs()."),
+    "empty dict": (BOTH, {}, {}, y, ValueError, "The search space is empty: give at least one parameter."),
+    "empty list of spaces": (BOTH, [], {}, y, ValueError,
+                             "search_spaces must be a dict, a non-empty list of dicts or a list of (dict, n_iter) "
+                             "tuples. Got []."),
+    "not a dict": (BOTH, "C", {}, y, ValueError,
+                   "The 'search_spaces' parameter of {cls} must be an instance of 'dict' or an instance of "
+                   "'list'. Got 'C' instead."),
+    "sub-space budget": (BOTH, [({"C": C}, 0)], {}, y, ValueError, "Sub-space 0 has n_iter=0; it must be an int >= 1."),
+    "sub-space type": (BOTH, [{"C": C}, "x"], {}, y, TypeError,
+                       "Sub-space 1: A search space must be a dict of parameter names. Got 'x'."),
+    "name type": (BOTH, {1: C}, {}, y, TypeError, "Parameter names must be strings. Got 1."),
+    # -- names the estimator does not have ----------------------------------------------------
+    "misspelt name": (BOTH, {"C_": C}, {}, y, ValueError,
+                      "Invalid parameter 'C_' in search_spaces: LogisticRegression has no parameter of that "
+                      "name. Did you mean 'C'? Valid names are the keys of estimator.get_params(deep=True)."),
+    "misspelt name 2": (BOTH, {"max_iters": [50, 100]}, {}, y, ValueError,
+                        "Invalid parameter 'max_iters' in search_spaces: LogisticRegression has no parameter "
+                        "of that name. Did you mean 'max_iter'?"),
+    "unknown name": (BOTH, {"zzzz": [1, 2]}, {}, y, ValueError,
+                     "Invalid parameter 'zzzz' in search_spaces: LogisticRegression has no parameter of that "
+                     "name. Valid names include ['C', 'class_weight', 'dual',"),
+    "nested misspelt": (BOTH, {"clf__Cc": C}, {"estimator": PIPE}, y, ValueError,
+                        "Invalid parameter 'clf__Cc' in search_spaces: Pipeline has no parameter of that name. "
+                        "Did you mean 'clf__C'?"),
+    "misspelt step": (BOTH, {"clff__C": C}, {"estimator": PIPE}, y, ValueError,
+                      "Invalid parameter 'clff__C' in search_spaces: Pipeline has no parameter of that name. "
+                      "Did you mean 'clf__C'?"),
+    "misspelt in choice": (BOTH, {"clf": [LogisticRegression(), DecisionTreeClassifier()], "clf__max_dept": (1, 5)},
+                           {"estimator": PIPE}, y, ValueError,
+                           "Invalid parameter 'clf__max_dept' in search_spaces: Pipeline has no parameter of that "
+                           "name. Did you mean 'clf__max_depth'?"),
+    "name of some choices only": (BOTH, {"clf": [DecisionTreeClassifier(), LogisticRegression()],
+                                         "clf__max_depth": (1, 5)}, {"estimator": PIPE}, y, ValueError,
+                                  "Invalid parameter 'clf__max_depth' in search_spaces: LogisticRegression(), one of "
+                                  "the values searched for 'clf', has no parameter 'max_depth'. Put estimators with "
+                                  "different parameters in separate sub-spaces (a list of dicts, one per estimator)."),
+    "name of a passthrough step": (BOTH, {"scale": [StandardScaler(), "passthrough"],
+                                          "scale__with_mean": [True, False]},
+                                   {"estimator": PIPE}, y, ValueError,
+                                   "Invalid parameter 'scale__with_mean' in search_spaces: 'passthrough', one of the "
+                                   "values searched for 'scale', has no parameter 'with_mean'."),
+    "misspelt in sub-space": (BOTH, [{"C": C}, {"penalty": ["l2"], "tol_": [1e-4, 1e-3]}], {}, y, ValueError,
+                              "Invalid parameter 'tol_' in sub-space 1 of search_spaces: LogisticRegression has no "
+                              "parameter of that name. Did you mean 'tol'?"),
+    # -- budgets and batch sizes ------------------------------------------------------------------
+    "n_iter < 1": (BOTH, {"C": C}, {"n_iter": 0}, y, ValueError,
+                   "The 'n_iter' parameter of {cls} must be an int in the range [1, inf)"),
+    "n_points < 1": (("BayesSearchCV",), {"C": C}, {"n_points": 0}, y, ValueError,
+                     "The 'n_points' parameter of BayesSearchCV must be an int in the range [1, inf). Got 0 instead."),
+    "n_initial_points < 1": (("BayesSearchCV",), {"C": C}, {"n_initial_points": 0}, y, ValueError,
+                             "The 'n_initial_points' parameter of BayesSearchCV must be an int in the range [1, inf). "
+                             "Got 0 instead."),
+    "population of 1": (("EvolutionSearchCV",), {"C": C}, {"population_size": 1}, y, ValueError,
+                        "The 'population_size' parameter of EvolutionSearchCV must be an int in the range [2, inf). "
+                        "Got 1 instead."),
+    "population too small to select": (("EvolutionSearchCV",), {"C": C}, {"population_size": 3, "tournament_size": 4},
+                                       y, ValueError,
+                                       "tournament_size=4 exceeds population_size=3; lower tournament_size or raise "
+                                       "population_size."),
+    "n_generations < 1": (("EvolutionSearchCV",), {"C": C}, {"n_generations": 0}, y, ValueError,
+                          "The 'n_generations' parameter of EvolutionSearchCV must be an int in the range [1, inf). "
+                          "Got 0 instead."),
+    "max_time <= 0": (BOTH, {"C": C}, {"max_time": 0}, y, ValueError,
+                      "The 'max_time' parameter of {cls} must be a float in the range (0.0, inf) or None. "
+                      "Got 0 instead."),
+    # -- cv, refit, checkpoint -----------------------------------------------------------------
+    "cv above smallest class": (BOTH, {"C": C}, {"cv": 5}, y_rare, ValueError,
+                                "cv=5 asks for 5 stratified folds, but the smallest class in y (2) has 3 samples, "
+                                "fewer than one per fold; lower cv to at most 3, or collect more samples of that "
+                                "class."),
+    "splitter above smallest class": (BOTH, {"C": C}, {"cv": StratifiedKFold(4)}, y_rare, ValueError,
+                                      "cv=StratifiedKFold(n_splits=4, random_state=None, shuffle=False) asks for 4 "
+                                      "stratified folds, but the smallest class in y (2) has 3 samples"),
+    "class of one": (BOTH, {"C": C}, {"cv": 2}, y_single, ValueError,
+                     "the smallest class in y (1) has 1 sample, fewer than one per fold; use a splitter that does "
+                     "not stratify, such as KFold, or collect more samples of that class."),
+    "refit names a missing metric": (BOTH, {"C": C}, {"scoring": {"acc": "accuracy"}, "refit": "bal"}, y, ValueError,
+                                     "For multi-metric scoring, the parameter refit must be set to a scorer key"),
+    "checkpoint type": (BOTH, {"C": C}, {"checkpoint": 3}, y, ValueError,
+                        "The 'checkpoint' parameter of {cls} must be an instance of 'str', an instance of "
+                        "'os.PathLike' or None. Got 3 instead."),
+    "checkpoint directory": (BOTH, {"C": C}, {"checkpoint": "/nonexistent-dir/search.ckpt"}, y, ValueError,
+                             "checkpoint='/nonexistent-dir/search.ckpt' is in a directory that does not exist "
+                             "('/nonexistent-dir'); create it or choose another path."),
+    "callbacks type": (BOTH, {"C": C}, {"callbacks": "stop"}, y, ValueError,
+                       "The 'callbacks' parameter of {cls} must be"),
+}
+
+
+def _rows():
+    for name, (classes, space, params, target, err, match) in CASES.items():
+        for cls in classes:
+            yield pytest.param(cls, space, params, target, err, match.format(cls=cls), id=f"{cls}-{name}")
+    # Known gap in hptune.space (not this module's): a degenerate scipy
+    # distribution gives a message without its value.
+    for cls in BOTH:
+        yield pytest.param(
+            cls, {"max_iter": randint(3, 3)}, {}, y, ValueError, "randint(3, 3)", id=f"{cls}-empty randint",
+            marks=pytest.mark.xfail(strict=True, reason="the message is 'cannot convert float NaN to integer'"),
+        )
+
+
+@pytest.mark.parametrize("cls, space, params, target, err, match", _rows())
+def test_input_errors(cls, space, params, target, err, match):
+    with pytest.raises(err, match=re.escape(match)):
+        SEARCHES[cls](space, **params).fit(X, target)
+
+
+class _CountingClassifier(ClassifierMixin, BaseEstimator):
+    n_fits = 0
+
+    def __init__(self, alpha=1.0):
+        self.alpha = alpha
+
+    def fit(self, X, y):
+        type(self).n_fits += 1
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+
+@pytest.mark.parametrize("cls", BOTH)
+@pytest.mark.parametrize("space, target", [({"alphaa": (0.1, 1.0)}, y), ({"alpha": (0.1, 1.0)}, y_rare)])
+def test_errors_come_before_any_fit(cls, space, target):
+    _CountingClassifier.n_fits = 0
+    with pytest.raises(ValueError):
+        SEARCHES[cls](space, estimator=_CountingClassifier(), cv=5).fit(X, target)
+    assert _CountingClassifier.n_fits == 0
+
+
+@pytest.mark.parametrize("cls", BOTH)
+@pytest.mark.parametrize(
+    "estimator, space",
+    [
+        # a nested name of the base estimator
+        (PIPE, {"clf__C": C, "scale__with_mean": [True, False]}),
+        # a step searched over estimators that all have the sub-parameter
+        (PIPE, {"clf": [LogisticRegression(), LogisticRegression(fit_intercept=False)], "clf__C": C}),
+        # a step that is passthrough in the base pipeline: the parameter exists on the candidates only
+        (Pipeline([("scale", "passthrough"), ("clf", LogisticRegression())]),
+         {"scale": [StandardScaler(), StandardScaler(with_mean=False)], "scale__with_std": [True, False], "clf__C": C}),
+        # a choice nested inside an estimator
+        (Pipeline([("clf", BaggingClassifier(n_estimators=2))]),
+         {"clf__estimator": [DecisionTreeClassifier(), ExtraTreeClassifier()], "clf__estimator__max_depth": (1, 4)}),
+        # estimators with different parameters in separate sub-spaces
+        (PIPE, [{"clf": [LogisticRegression()], "clf__C": C},
+                {"clf": [DecisionTreeClassifier()], "clf__max_depth": (1, 4)}]),
+    ],
+)
+def test_valid_nested_names_raise_no_false_alarm(cls, estimator, space):
+    search = SEARCHES[cls](space, estimator=estimator, error_score="raise", random_state=0).fit(X, y)
+    assert len(search.cv_results_["params"]) >= 2
+
+
+def test_regressors_and_plain_kfold_are_not_checked_for_classes():
+    BayesSearchCV(Ridge(), {"alpha": C}, n_iter=2, n_initial_points=1, cv=5).fit(X, y_rare.astype(float))
+    _bayes({"C": C}, cv=KFold(5)).fit(X, y_rare)
+
+
+class _FailsAbove(ClassifierMixin, BaseEstimator):
+    def __init__(self, threshold=0.0):
+        self.threshold = threshold
+
+    def fit(self, X, y):
+        if self.threshold > 0.5:
+            raise RuntimeError(f"threshold {self.threshold:.2f} is too high")
+        self.classes_ = np.unique(y)
+        return self
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+
+@pytest.mark.parametrize("cls", BOTH)
+def test_all_candidates_failing_names_the_first_exception(cls):
+    search = SEARCHES[cls]({"threshold": (0.6, 1.0)}, estimator=_FailsAbove(), random_state=0)
+    with pytest.raises(ValueError) as info:
+        search.fit(X, y)
+    message = str(info.value)
+    n_fits = 4 if cls == "BayesSearchCV" else 6
+    first = re.search(r"The first failure \(candidate \{'threshold': ([0-9.]+)\}, split 0\) raised "
+                      r"RuntimeError: threshold ([0-9.]+) is too high\n", message)
+    assert f"All the {n_fits} fits failed.\n" in message and first is not None
+    assert f"{float(first.group(1)):.2f}" == first.group(2)
+    assert "error_score='raise'" in message  # scikit-learn's advice and tracebacks follow
