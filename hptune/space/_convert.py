@@ -44,11 +44,16 @@ def _from_tuple(spec, name):
 
 def _from_list(values, name):
     if not values:
-        raise ValueError(f"Parameter {name!r} has an empty list of values.")
+        raise ValueError("the list of values is empty.")
     numeric = len(values) > 1 and all(_is_number(v) and np.isfinite(v) for v in values)
     if numeric and len(set(values)) == len(values):
         return Ordinal(sorted(values), name=name)
     return Categorical(values, name=name)
+
+
+def _describe_dist(dist):
+    args = [repr(a) for a in dist.args] + [f"{k}={v!r}" for k, v in dist.kwds.items()]
+    return f"{dist.dist.name}({', '.join(args)})"
 
 
 def to_dimension(spec, name=None):
@@ -74,6 +79,8 @@ def to_dimension(spec, name=None):
             return _from_list(list(spec), name)
         if is_frozen_distribution(spec):
             low, high = spec.support()
+            if np.isnan(low) or np.isnan(high):
+                raise ValueError(f"the distribution {_describe_dist(spec)} has an empty support.")
             if low == high:  # randint(3, 4) and similar degenerate supports
                 return Categorical([int(low)], name=name)
             return from_distribution(spec, name=name)

@@ -16,6 +16,7 @@ All methods are vectorised over points: an encoded batch is an
 
 import math
 import numbers
+import re
 from abc import ABC, abstractmethod
 
 import numpy as np
@@ -300,9 +301,13 @@ class _Choices(Dimension):
         return np.array([_index_of(self.categories, v) for v in values], dtype=np.int64)
 
     def _describe(self):
-        # numpy scalars describe like the Python numbers they equal.
+        # numpy scalars describe like the Python numbers they equal, and memory
+        # addresses (reprs of functions and plain objects) differ between runs.
         plain = [c.item() if isinstance(c, np.generic) else c for c in self.categories]
-        return {"type": type(self).__name__, "categories": [repr(c) for c in plain]}
+        return {
+            "type": type(self).__name__,
+            "categories": [re.sub(r" at 0x[0-9a-fA-F]+", "", repr(c)) for c in plain],
+        }
 
     def __repr__(self):
         return f"{type(self).__name__}({self.categories!r})"

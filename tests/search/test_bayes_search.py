@@ -203,7 +203,7 @@ def test_optimizer_kwargs_map_to_parameters():
         ({"optimizer_kwargs": {"n_calls": 3}}, ValueError, "Unknown key 'n_calls' in optimizer_kwargs"),
         ({"optimizer_kwargs": {"base_estimator": "RF"}}, ValueError, "optimizer_kwargs['base_estimator']='RF' is not supported"),
         ({"space": {"C": (1.0, 0.1)}}, ValueError, "Invalid search space for parameter 'C': Real needs low < high"),
-        ({"space": {"C": []}}, ValueError, "Parameter 'C' has an empty list of values."),
+        ({"space": {"C": []}}, ValueError, "Invalid search space for parameter 'C': the list of values is empty."),
         ({"space": {}}, ValueError, "The search space is empty"),
     ],
 )

@@ -68,7 +68,8 @@ def test_estimators_as_categories():
     "spec, err, match",
     [
         ({}, ValueError, "The search space is empty"),
-        ({"C": []}, ValueError, "Parameter 'C' has an empty list of values."),
+        ({"C": []}, ValueError, "Invalid search space for parameter 'C': the list of values is empty."),
+        ({"C": stats.uniform(0, 0)}, ValueError, "parameter 'C': the distribution uniform(0, 0) has an empty support."),
         ({"C": (1.0, 0.5)}, ValueError, "Invalid search space for parameter 'C': Real needs low < high. Got low=1.0 and high=0.5"),
         ({"C": (0.0, 1.0, "log-uniform")}, ValueError, "parameter 'C': Real with prior='log-uniform' needs low > 0"),
         ({"C": (0.1, 1.0, "cubic")}, ValueError, "parameter 'C': Real prior must be one of"),
