@@ -9,16 +9,44 @@ __all__ = ["HptuneWarning", "NumericalWarning", "SearchSpaceWarning", "Exhausted
 
 
 class HptuneWarning(UserWarning):
-    """Base class of every warning hptune emits."""
+    """Base class of every warning hptune emits.
+
+    Examples
+    --------
+    >>> from hptune.exceptions import HptuneWarning, HptuneWarning
+    >>> issubclass(HptuneWarning, UserWarning)
+    True
+    """
 
 
 class NumericalWarning(HptuneWarning):
-    """A numerical safeguard was triggered (jitter, clipping, fallback)."""
+    """A numerical safeguard was triggered (jitter, clipping, fallback).
+
+    Examples
+    --------
+    >>> from hptune.exceptions import NumericalWarning, HptuneWarning
+    >>> issubclass(NumericalWarning, HptuneWarning)
+    True
+    """
 
 
 class SearchSpaceWarning(HptuneWarning):
-    """A search space was accepted but behaves differently than it may look."""
+    """A search space was accepted but behaves differently than it may look.
+
+    Examples
+    --------
+    >>> from hptune.exceptions import SearchSpaceWarning, HptuneWarning
+    >>> issubclass(SearchSpaceWarning, HptuneWarning)
+    True
+    """
 
 
 class ExhaustedSpaceWarning(HptuneWarning):
-    """Every distinct point of a finite search space has been proposed."""
+    """Every distinct point of a finite search space has been proposed.
+
+    Examples
+    --------
+    >>> from hptune.exceptions import ExhaustedSpaceWarning, HptuneWarning
+    >>> issubclass(ExhaustedSpaceWarning, HptuneWarning)
+    True
+    """

@@ -1,8 +1,10 @@
 """``BayesSearchCV``: Bayesian optimisation behind scikit-learn's search API."""
 
+import math
 from numbers import Integral, Real
 
 import numpy as np
+from joblib import effective_n_jobs
 
 from ..strategies import BayesOptimizer
 from ..strategies._result import result_from_strategy
@@ -81,7 +83,7 @@ class BayesSearchCV(BaseHptuneSearchCV):
         dicts gives conditional sub-spaces sharing ``n_iter``; skopt's
         ``(dict, n_iter)`` tuples give each its own budget.
     optimizer_kwargs : dict, default=None
-        scikit-optimize ``Optimizer`` settings, kept so that code migrates
+        Settings of scikit-optimize's ``Optimizer``, kept so that code migrates
         unchanged: ``n_initial_points``, ``initial_point_generator``,
         ``acq_func``, ``acq_func_kwargs`` (``xi``, ``kappa``),
         ``acq_optimizer``, ``acq_optimizer_kwargs`` (``n_points``,
@@ -96,9 +98,17 @@ class BayesSearchCV(BaseHptuneSearchCV):
         Number of jobs to run in parallel. ``None`` means 1 unless in a
         :obj:`joblib.parallel_backend` context. ``-1`` means using all
         processors. See :term:`Glossary <n_jobs>` for more details.
-    n_points : int, default=1
+    n_points : int or "auto", default="auto"
         Number of candidates proposed per batch; each batch is evaluated in
-        parallel (candidates times folds), so raise it with ``n_jobs``.
+        parallel (candidates times folds). ``"auto"`` sizes the batch to keep
+        every worker busy: ``ceil(effective_n_jobs(n_jobs) / n_splits)``
+        candidates, at least 1, resolved once at the start of ``fit`` under
+        the active joblib backend (on a dask cluster, its number of worker
+        threads). It is 1, a fully sequential search, whenever there are no
+        more workers than folds. Batches cost some sample efficiency (see
+        :ref:`distributed`), and with ``"auto"`` the candidates depend on the
+        number of workers once it exceeds the number of folds; pass an int
+        for results independent of the machine or cluster size.
     refit : bool, str or callable, default=True
         As in ``GridSearchCV``.
     cv : int, cross-validation generator or an iterable, default=None
@@ -174,6 +184,9 @@ class BayesSearchCV(BaseHptuneSearchCV):
         Whether several metrics were evaluated.
     n_iter_ : int
         Number of batches run.
+    n_points_ : int
+        Number of candidates proposed per batch: ``n_points``, with
+        ``"auto"`` resolved.
     strategy_ : BayesOptimizer or SubspaceStrategy
         The optimiser state at the end of the search.
     optimizer_results_ : list of OptimizeResult
@@ -216,7 +229,7 @@ class BayesSearchCV(BaseHptuneSearchCV):
         "search_spaces": [dict, list],
         "optimizer_kwargs": [dict, None],
         "n_iter": [Interval(Integral, 1, None, closed="left")],
-        "n_points": [Interval(Integral, 1, None, closed="left")],
+        "n_points": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "n_initial_points": [Interval(Integral, 1, None, closed="left")],
         "initial_point_generator": [StrOptions({"sobol", "lhs", "halton", "random"})],
         "acq_func": [StrOptions({"log_ei", "log_pi", "ucb", "gp_hedge", "EI", "PI", "LCB"})],
@@ -231,7 +244,7 @@ class BayesSearchCV(BaseHptuneSearchCV):
         n_iter=50,
         scoring=None,
         n_jobs=None,
-        n_points=1,
+        n_points="auto",
         refit=True,
         cv=None,
         verbose=0,
@@ -279,7 +292,18 @@ class BayesSearchCV(BaseHptuneSearchCV):
         return self.n_iter
 
     def _batch_size(self):
-        return self.n_points
+        return self.n_points_
+
+    def _resolve_n_points(self):
+        """``n_points``, with "auto" as the candidates that fill the workers.
+
+        One batch runs ``n_points * n_splits_`` fits, so ``ceil(workers /
+        n_splits_)`` candidates keep every worker busy. Resolved once per fit
+        (an adaptive dask cluster may grow mid-search; the batch size must not).
+        """
+        if self.n_points != "auto":
+            return self.n_points
+        return max(1, math.ceil(effective_n_jobs(self.n_jobs) / self.n_splits_))
 
     def _make_strategy(self, space, budget, random_state):
         params = {
@@ -292,6 +316,7 @@ class BayesSearchCV(BaseHptuneSearchCV):
         return BayesOptimizer(space, random_state=random_state, **params)
 
     def _run_search(self, evaluate_candidates, *, callback_ctx=None):
+        self.n_points_ = self._resolve_n_points()
         super()._run_search(evaluate_candidates, callback_ctx=callback_ctx)
         subs = getattr(self.strategy_, "strategies", [self.strategy_])
         self.optimizer_results_ = [result_from_strategy(s) for s in subs]

@@ -69,6 +69,15 @@ def to_dimension(spec, name=None):
     Returns
     -------
     dimension : Dimension
+        The equivalent dimension.
+
+    Examples
+    --------
+    >>> from hptune.space import to_dimension
+    >>> to_dimension((1e-3, 1.0, "log-uniform"))
+    Real(low=0.001, high=1.0, prior='log-uniform')
+    >>> to_dimension(["rbf", "linear"])
+    Categorical(['rbf', 'linear'])
     """
     if isinstance(spec, Dimension):
         return spec
@@ -99,7 +108,24 @@ def to_dimension(spec, name=None):
 
 
 def to_space(spec):
-    """Convert a dict of parameter specifications (or a Space) to a :class:`Space`."""
+    """Convert a dict of parameter specifications to a :class:`Space`.
+
+    Parameters
+    ----------
+    spec : dict or Space
+        Parameter names mapped to specifications (see :func:`to_dimension`);
+        a Space is returned as is.
+
+    Returns
+    -------
+    space : Space
+
+    Examples
+    --------
+    >>> from hptune.space import to_space
+    >>> to_space({"C": (0.1, 10.0), "kernel": ["rbf", "poly"]}).names
+    ['C', 'kernel']
+    """
     if isinstance(spec, Space):
         return spec
     if not isinstance(spec, dict):
@@ -125,6 +151,12 @@ def to_subspaces(spec):
     -------
     subspaces : list of (Space, int or None)
         Each sub-space with its own iteration budget (None when not given).
+
+    Examples
+    --------
+    >>> from hptune.space import to_subspaces
+    >>> [n for _, n in to_subspaces([({"C": (0.1, 1.0)}, 5), {"gamma": [1, 2]}])]
+    [5, None]
     """
     if isinstance(spec, (dict, Space)):
         return [(to_space(spec), None)]

@@ -52,6 +52,13 @@ def initial_design(space, n, seed, method="sobol"):
     Returns
     -------
     Z : ndarray of shape (n, space.n_columns)
+        Valid encodings, spread over the priors.
+
+    Examples
+    --------
+    >>> from hptune.space import Space, Real, initial_design
+    >>> initial_design(Space({"x": Real(0, 1)}), 4, seed=0).shape
+    (4, 1)
     """
     try:
         design = DESIGNS[method]

@@ -51,6 +51,12 @@ class Dimension(ABC):
     Subclasses define how user values map to an encoded block of ``n_columns``
     numbers in [0, 1]: ``encode``, ``decode``, ``from_unit``, ``snap`` and
     ``neighbours``. Values returned by ``decode`` have the user's types.
+
+    Examples
+    --------
+    >>> from hptune.space import Dimension, Integer
+    >>> isinstance(Integer(1, 5), Dimension)
+    True
     """
 
     #: Number of encoded columns.
@@ -60,29 +66,71 @@ class Dimension(ABC):
 
     @abstractmethod
     def encode(self, values):
-        """Encode a sequence of values as an ndarray of shape (n_values, n_columns)."""
+        """Encode values in the dimension's block of the unit cube.
+
+        Parameters
+        ----------
+        values : sequence
+            Values of the dimension.
+
+        Returns
+        -------
+        Z : ndarray of shape (n_values, n_columns)
+        """
 
     @abstractmethod
     def decode(self, Z):
-        """Decode an ndarray of shape (n_points, n_columns) to a list of values."""
+        """Decode encodings to values of the user's types.
+
+        Parameters
+        ----------
+        Z : array-like of shape (n_points, n_columns)
+
+        Returns
+        -------
+        values : list
+        """
 
     @abstractmethod
     def from_unit(self, u):
-        """Map uniform numbers ``u`` of shape (n_points,) to valid encodings.
+        """Map uniform numbers to valid encodings.
 
         Uniform ``u`` gives draws from the dimension's prior, so a quasi-random
         sequence gives a space-filling design in the prior's geometry.
+
+        Parameters
+        ----------
+        u : array-like of shape (n_points,)
+
+        Returns
+        -------
+        Z : ndarray of shape (n_points, n_columns)
         """
 
     @abstractmethod
     def snap(self, Z):
-        """Return the nearest valid encodings of ``Z`` (n_points, n_columns)."""
+        """Nearest valid encodings.
+
+        Parameters
+        ----------
+        Z : array-like of shape (n_points, n_columns)
+
+        Returns
+        -------
+        Z_valid : ndarray of shape (n_points, n_columns)
+        """
 
     def neighbours(self, z):
-        """Valid encodings one discrete step away from the valid encoding ``z``.
+        """Valid encodings one discrete step away from a valid encoding.
 
-        Returns an ndarray of shape (n_neighbours, n_columns); continuous
-        dimensions have none.
+        Parameters
+        ----------
+        z : array-like of shape (n_columns,)
+
+        Returns
+        -------
+        Z : ndarray of shape (n_neighbours, n_columns)
+            Empty for continuous dimensions.
         """
         return np.empty((0, self.n_columns))
 
@@ -96,7 +144,19 @@ class Dimension(ABC):
         raise ValueError(f"{self!r} has infinitely many values.")
 
     def sample(self, n, random_state):
-        """Draw ``n`` values from the prior with the RandomState ``random_state``."""
+        """Draw values from the prior.
+
+        Parameters
+        ----------
+        n : int
+            Number of values.
+        random_state : numpy.random.RandomState
+            The generator.
+
+        Returns
+        -------
+        values : list
+        """
         return self.decode(self.from_unit(random_state.uniform(size=n)))
 
     def __contains__(self, value):
@@ -155,7 +215,7 @@ class Real(_Bounded):
     Examples
     --------
     >>> from hptune.space import Real
-    >>> Real(1e-3, 1e1, prior="log-uniform").decode([[0.5]])
+    >>> [round(v, 6) for v in Real(1e-3, 1e1, prior="log-uniform").decode([[0.5]])]
     [0.1]
     """
 

@@ -100,7 +100,18 @@ class Space:
         return f"Space({{{body}}})"
 
     def encode(self, points):
-        """Encode a list of parameter dicts as an ndarray of shape (n_points, n_columns)."""
+        """Encode parameter dicts in the unit-cube representation.
+
+        Parameters
+        ----------
+        points : list of dict
+            Points of the space, each with every dimension's name.
+
+        Returns
+        -------
+        Z : ndarray of shape (n_points, n_columns)
+            Encodings in [0, 1].
+        """
         points = list(points)
         Z = np.empty((len(points), self.n_columns))
         for name, dim, sl in zip(self.names, self.dimensions, self._slices):
@@ -115,19 +126,53 @@ class Space:
         return Z
 
     def decode(self, Z):
-        """Decode encodings (n_points, n_columns) to a list of parameter dicts."""
+        """Decode encodings to parameter dicts with the user's types.
+
+        Parameters
+        ----------
+        Z : array-like of shape (n_points, n_columns)
+            Encodings; values outside [0, 1] are clipped.
+
+        Returns
+        -------
+        points : list of dict
+            One dict per row, with the very category objects of the space.
+        """
         Z = np.atleast_2d(np.asarray(Z, dtype=float))
         columns = [dim.decode(Z[:, sl]) for dim, sl in zip(self.dimensions, self._slices)]
         return [dict(zip(self.names, values)) for values in zip(*columns)]
 
     def from_unit(self, U):
-        """Map uniform numbers (n_points, n_dims) to valid encodings (n_points, n_columns)."""
+        """Map uniform numbers, one per dimension, to valid encodings.
+
+        Parameters
+        ----------
+        U : array-like of shape (n_points, n_dims)
+            Numbers in [0, 1], for example a Sobol sequence.
+
+        Returns
+        -------
+        Z : ndarray of shape (n_points, n_columns)
+            Valid encodings, distributed as the priors when ``U`` is uniform.
+        """
         U = np.atleast_2d(np.asarray(U, dtype=float))
         blocks = [dim.from_unit(U[:, j]) for j, dim in enumerate(self.dimensions)]
         return np.hstack(blocks) if blocks else np.empty((len(U), 0))
 
     def snap(self, Z):
-        """Nearest valid encodings of ``Z`` (n_points, n_columns)."""
+        """Nearest valid encodings of arbitrary points of the unit cube.
+
+        Parameters
+        ----------
+        Z : array-like of shape (n_points, n_columns)
+            Points of the cube.
+
+        Returns
+        -------
+        Z_valid : ndarray of shape (n_points, n_columns)
+            Integers rounded to their grid, one-hot blocks made one-hot,
+            everything clipped to [0, 1].
+        """
         Z = np.atleast_2d(np.asarray(Z, dtype=float))
         out = np.empty_like(Z)
         for dim, sl in zip(self.dimensions, self._slices):
@@ -135,9 +180,18 @@ class Space:
         return out
 
     def neighbours(self, z):
-        """Valid encodings differing from the valid ``z`` in one discrete dimension.
+        """Valid encodings one discrete step away from ``z``.
 
-        Returns an ndarray of shape (n_neighbours, n_columns).
+        Parameters
+        ----------
+        z : array-like of shape (n_columns,)
+            A valid encoding.
+
+        Returns
+        -------
+        Z : ndarray of shape (n_neighbours, n_columns)
+            Encodings differing from ``z`` in one discrete dimension (an
+            integer step or another category).
         """
         z = np.asarray(z, dtype=float).reshape(-1)
         rows = []
@@ -150,20 +204,47 @@ class Space:
         return np.vstack(rows) if rows else np.empty((0, self.n_columns))
 
     def all_encodings(self):
-        """Every valid encoding of a finite space, shape (size, n_columns).
+        """Every valid encoding of a finite space.
 
-        Raises ValueError when the space is infinite; check ``size`` first.
+        Returns
+        -------
+        Z : ndarray of shape (size, n_columns)
+            One row per point of the space. A ValueError is raised when the
+            space is infinite; check ``size`` first.
         """
         blocks = [dim.all_encodings() for dim in self.dimensions]
         idx = np.indices([len(b) for b in blocks]).reshape(len(blocks), -1)
         return np.hstack([b[i] for b, i in zip(blocks, idx)])
 
     def sample(self, n, random_state):
-        """Draw ``n`` points from the priors with the RandomState ``random_state``."""
+        """Draw points from the priors.
+
+        Parameters
+        ----------
+        n : int
+            Number of points.
+        random_state : numpy.random.RandomState
+            The generator.
+
+        Returns
+        -------
+        points : list of dict
+        """
         return self.decode(self.from_unit(random_state.uniform(size=(n, self.n_dims))))
 
     def contains(self, point):
-        """True when the parameter dict ``point`` lies in the space."""
+        """Whether a parameter dict lies in the space.
+
+        Parameters
+        ----------
+        point : dict
+            Parameter names to values.
+
+        Returns
+        -------
+        inside : bool
+            True when ``point`` has exactly the space's names and valid values.
+        """
         try:
             self.encode([point])
         except ValueError:
@@ -171,7 +252,13 @@ class Space:
         return set(point) == set(self.names)
 
     def describe(self):
-        """Plain-data description of the space, for checkpoints and comparisons."""
+        """Plain-data description of the space, for checkpoints and comparisons.
+
+        Returns
+        -------
+        description : list of dict
+            One dict per dimension (name, type and its defining values).
+        """
         return [dict(name=n, **d._describe()) for n, d in self]
 
 

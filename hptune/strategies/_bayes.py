@@ -85,11 +85,11 @@ class BayesOptimizer(Strategy):
     >>> from hptune import BayesOptimizer
     >>> from hptune.space import Real
     >>> opt = BayesOptimizer({"x": Real(-2.0, 2.0)}, n_initial_points=3, random_state=0)
-    >>> for _ in range(6):
+    >>> for _ in range(8):
     ...     [p] = opt.ask()
     ...     opt.tell([p], [-(p["x"] - 0.5) ** 2])
-    >>> round(opt.best_params["x"], 1)
-    0.5
+    >>> abs(opt.best_params["x"] - 0.5) < 0.05
+    True
     """
 
     def __init__(
