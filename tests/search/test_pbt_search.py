@@ -27,7 +27,8 @@ SPACE = {"alpha": (1e-5, 1e-1, "log-uniform"), "eta0": (1e-3, 1.0, "log-uniform"
 
 
 def _sgd():
-    return SGDClassifier(learning_rate="constant", random_state=0)
+    # eta0 is explicit: its default changed in scikit-learn 1.8 (0.0 before).
+    return SGDClassifier(learning_rate="constant", eta0=0.01, random_state=0)
 
 
 def _search(estimator=None, space=None, **kwargs):
