@@ -1,8 +1,7 @@
 """Bad input, for every search: one row per message, each naming the parameter and the value.
 
 Every error here is raised at the start of ``fit``, before any candidate is
-fitted. PBTSearchCV's rows (resources the estimator does not support) are
-left to its own tests while it is being written.
+fitted. PBTSearchCV has rows of its own (resources, population, steps).
 """
 
 import re
@@ -13,13 +12,13 @@ from scipy.stats import randint
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_classification
 from sklearn.ensemble import BaggingClassifier
-from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.linear_model import LogisticRegression, Ridge, SGDClassifier
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier, ExtraTreeClassifier
 
-from hptune import BayesSearchCV
+from hptune import BayesSearchCV, PBTSearchCV
 from hptune.search._evolution_search import EvolutionSearchCV
 
 X, y = make_classification(n_samples=60, n_features=5, random_state=0)
@@ -124,7 +123,7 @@ CASES = {
     "n_iter < 1": (BOTH, {"C": C}, {"n_iter": 0}, y, ValueError,
                    "The 'n_iter' parameter of {cls} must be an int in the range [1, inf)"),
     "n_points < 1": (("BayesSearchCV",), {"C": C}, {"n_points": 0}, y, ValueError,
-                     "The 'n_points' parameter of BayesSearchCV must be an int in the range [1, inf). Got 0 instead."),
+                     "The 'n_points' parameter of BayesSearchCV must be an int in the range [1, inf) or a str among {{'auto'}}. Got 0 instead."),
     "n_initial_points < 1": (("BayesSearchCV",), {"C": C}, {"n_initial_points": 0}, y, ValueError,
                              "The 'n_initial_points' parameter of BayesSearchCV must be an int in the range [1, inf). "
                              "Got 0 instead."),
@@ -163,6 +162,38 @@ CASES = {
     "callbacks type": (BOTH, {"C": C}, {"callbacks": "stop"}, y, ValueError,
                        "The 'callbacks' parameter of {cls} must be"),
 }
+
+
+def _pbt(space, **params):
+    estimator = params.pop("estimator", SGDClassifier(random_state=0))
+    return PBTSearchCV(estimator, space, **{"population_size": 2, "n_steps": 1, "cv": 2, **params})
+
+
+SEARCHES["PBTSearchCV"] = _pbt
+ALPHA = {"alpha": (1e-4, 1e-1, "log-uniform")}
+CASES.update({
+    "no way to continue training": (("PBTSearchCV",), {"max_depth": (1, 5)},
+                                    {"estimator": DecisionTreeClassifier()}, y, ValueError,
+                                    "PBTSearchCV needs an estimator that continues training: DecisionTreeClassifier "
+                                    "has neither partial_fit nor a warm_start parameter with n_estimators or max_iter."),
+    "resource not a parameter": (("PBTSearchCV",), ALPHA, {"resource": "n_estimators"}, y, ValueError,
+                                 "resource='n_estimators' is neither 'partial_fit' nor a parameter of SGDClassifier."),
+    "resource searched": (("PBTSearchCV",), {**ALPHA, "max_iter": [5, 10]}, {"resource": "max_iter"}, y, ValueError,
+                          "search_spaces names 'max_iter', which is the resource grown at every step; remove it "
+                          "from search_spaces."),
+    "population too small to exploit": (("PBTSearchCV",), ALPHA, {"population_size": 1}, y, ValueError,
+                                        "The 'population_size' parameter of PBTSearchCV must be an int in the range "
+                                        "[2, inf). Got 1 instead."),
+    "n_steps < 1": (("PBTSearchCV",), ALPHA, {"n_steps": 0}, y, ValueError,
+                    "The 'n_steps' parameter of PBTSearchCV must be an int in the range [1, inf) or None. "
+                    "Got 0 instead."),
+    "PBT max_time <= 0": (("PBTSearchCV",), ALPHA, {"max_time": 0}, y, ValueError,
+                          "The 'max_time' parameter of PBTSearchCV must be a float in the range (0.0, inf) or None. "
+                          "Got 0 instead."),
+    "PBT checkpoint directory": (("PBTSearchCV",), ALPHA, {"checkpoint": "/nonexistent-dir/search.ckpt"}, y,
+                                 ValueError, "checkpoint='/nonexistent-dir/search.ckpt' is in a directory that does "
+                                 "not exist ('/nonexistent-dir'); create it or choose another path."),
+})
 
 
 def _rows():

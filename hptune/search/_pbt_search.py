@@ -1,5 +1,6 @@
 """``PBTSearchCV``: population-based training behind scikit-learn's search API."""
 
+import os
 import time
 from numbers import Integral, Real
 
@@ -19,8 +20,17 @@ from ..utils._sklearn_compat import (
     _fit_context,
     _MultimetricScorer,
 )
+from ._pbt_checkpoint import PBTProgress, open_checkpoint
+from ._pbt_loop import StepHooks, as_list, callback_task, root_callback_context
 from ._pbt_resources import check_search_space, resolve_resource
-from ._pbt_training import TrainingPlan, history_table, prepare_fold, replay, train_population
+from ._pbt_training import (
+    Population,
+    TrainingPlan,
+    history_table,
+    prepare_fold,
+    replay,
+    train_population,
+)
 
 __all__ = ["PBTSearchCV"]
 
@@ -126,6 +136,24 @@ class PBTSearchCV(BaseSearchCV):
         exploit round); ``"raise"`` raises the error.
     return_train_score : bool, default=False
         As in ``GridSearchCV``.
+    callbacks : callable, list of callables or None, default=None
+        Stopping callbacks (for example those of :mod:`hptune.callbacks`),
+        called after every step with an
+        :class:`~hptune.strategies.OptimizeResult`; returning True stops
+        training after that step. See ``fit`` for the keys of the result.
+    max_time : float, default=None
+        Seconds after which training stops, checked after every step: the
+        search stops after the step that ends past the limit, keeps every
+        step done and refits the best member. With a ``checkpoint``, the
+        next ``fit`` continues.
+    checkpoint : str or os.PathLike, default=None
+        File written after every step with everything needed to continue
+        (plain data, validated on load), next to a joblib file of the fold
+        models (``<checkpoint>.models-<step>.joblib``). When the file exists
+        at the start of ``fit``, training resumes after its last step and
+        ends with the ``cv_results_`` of an uninterrupted run. The model file
+        is as trusted as a pickle: only resume from files you wrote. Read
+        more in the :ref:`User Guide <pbt_checkpoints>`.
 
     Attributes
     ----------
@@ -228,6 +256,9 @@ class PBTSearchCV(BaseSearchCV):
         "resample_probability": [Interval(Real, 0, 1, closed="both")],
         "perturbation_factors": ["array-like"],
         "random_state": ["random_state"],
+        "callbacks": [list, callable, None],
+        "max_time": [Interval(Real, 0, None, closed="neither"), None],
+        "checkpoint": [str, os.PathLike, None],
     }
 
     def __init__(
@@ -253,6 +284,9 @@ class PBTSearchCV(BaseSearchCV):
         random_state=None,
         error_score=np.nan,
         return_train_score=False,
+        callbacks=None,
+        max_time=None,
+        checkpoint=None,
     ):
         super().__init__(
             estimator=estimator,
@@ -276,13 +310,16 @@ class PBTSearchCV(BaseSearchCV):
         self.resample_probability = resample_probability
         self.perturbation_factors = perturbation_factors
         self.random_state = random_state
+        self.callbacks = callbacks
+        self.max_time = max_time
+        self.checkpoint = checkpoint
 
     # -- fit ------------------------------------------------------------------
     @_fit_context(
         # PBTSearchCV.estimator is not validated yet
         prefer_skip_nested_validation=False
     )
-    def fit(self, X, y=None, **params):
+    def fit(self, X, y=None, *, callback=None, **params):
         """Train the population and refit the best member's schedule.
 
         Parameters
@@ -291,6 +328,18 @@ class PBTSearchCV(BaseSearchCV):
             Training data.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
             Target; None for unsupervised learning.
+        callback : callable, list of callables or None, default=None
+            Stopping callbacks in scikit-optimize's style, called after every step (after
+            those given in ``callbacks``) with an
+            :class:`~hptune.strategies.OptimizeResult`; returning True stops
+            training. Its keys: ``iteration`` (steps done, including those
+            restored from a checkpoint), ``n_evaluations`` (member-steps
+            scored), ``elapsed`` (seconds since this ``fit`` started),
+            ``best_score`` (best member's mean test score after the step),
+            ``best_scores`` (the same after each step), ``x``, ``fun``,
+            ``x_iters``, ``func_vals``, ``params``, ``scores`` and
+            ``best_params`` over the (step, member) history, and
+            ``cv_results`` (as ``cv_results_`` would be after this step).
         **params : dict of str -> object
             Parameters passed to the estimator's ``fit`` or ``partial_fit``
             (split with the folds), the scorer and the CV splitter, as in
@@ -310,18 +359,9 @@ class PBTSearchCV(BaseSearchCV):
         cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
         splits = list(cv.split(X, y, **routed_params.splitter.split))
         self.n_splits_ = len(splits)
-        with Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch) as parallel:
-            folds = parallel(
-                delayed(prepare_fold)(
-                    plan, X, y, train, test, routed_params.estimator.fit,
-                    routed_params.scorer.score,
-                )
-                for train, test in splits
-            )
-            self._announce(len(folds))
-            records = train_population(
-                parallel, plan, folds, scheduler, self.n_steps_, self._objective, self._report
-            )
+        root_ctx = root_callback_context(self, X, y)
+        records = self._train(X, y, splits, plan, scheduler, routed_params, callback, root_ctx)
+        self.n_steps_ = len(records)
         self.scheduler_ = scheduler
         results, first_scores = self._store_results(records)
         self.multimetric_ = isinstance(first_scores, dict)
@@ -330,10 +370,47 @@ class PBTSearchCV(BaseSearchCV):
             refit_metric = self.refit
         self._select_best(results, refit_metric)
         if self.refit:
-            self._refit_best(plan, X, y, routed_params.estimator.fit)
+            with callback_task(root_ctx, "refit-with-best-schedule", self, X, y):
+                self._refit_best(plan, X, y, routed_params.estimator.fit)
         self.scorer_ = scorers._scorers if isinstance(scorers, _MultimetricScorer) else scorers
         self.cv_results_ = results
+        if root_ctx is not None:
+            root_ctx.call_on_fit_task_end(estimator=self, X=X, y=y)
         return self
+
+    def _train(self, X, y, splits, plan, scheduler, routed_params, callback, root_ctx):
+        """Train (or resume training) for the planned steps; returns the step records."""
+        checkpoint = open_checkpoint(self, X, y, splits)
+        progress = PBTProgress() if checkpoint is None else checkpoint.restore(
+            scheduler, len(splits), self.n_steps_
+        )
+        population = Population(
+            self.population_size, len(splits), progress.records, progress.models, progress.failed
+        )
+        # A restored search without models has stopped for good: no step to run.
+        finished = bool(progress.records) and progress.models is None
+        n_steps = len(progress.records) if finished else self.n_steps_
+        hooks = StepHooks(
+            self, scheduler, population, progress, as_list(self.callbacks) + as_list(callback),
+            checkpoint, self.n_steps_,
+        )
+        with Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch) as parallel:
+            folds = []
+            if len(progress.records) < n_steps:
+                folds = parallel(
+                    delayed(prepare_fold)(
+                        plan, X, y, train, test, routed_params.estimator.fit,
+                        routed_params.scorer.score,
+                    )
+                    for train, test in splits
+                )
+                self._announce(len(folds))
+            hooks.begin_search(root_ctx, n_steps - len(progress.records))
+            records = train_population(
+                parallel, plan, folds, scheduler, n_steps, self._objective, population, hooks
+            )
+            hooks.end_search()
+        return records
 
     def _check_params(self, y, scorers, seed):
         """Cross-parameter and estimator checks; returns the plan and scheduler."""
@@ -412,8 +489,8 @@ class PBTSearchCV(BaseSearchCV):
             print("    " + ", ".join(f"member {i} <- member {j}" for i, j in moved))
 
     # -- results --------------------------------------------------------------
-    def _store_results(self, records):
-        """Build ``cv_results_`` (returned) and ``pbt_history_``."""
+    def _cv_results(self, records, scheduler):
+        """``cv_results_`` after the steps in ``records``, one row per member."""
         n_members, n_folds = self.population_size, self.n_splits_
         final_out = []
         for index, result in enumerate(records[-1]):
@@ -422,13 +499,19 @@ class PBTSearchCV(BaseSearchCV):
             row["fit_time"] = sum(out[index]["fit_time"] for out in records)
             row["score_time"] = sum(out[index]["score_time"] for out in records)
             final_out.append(row)
-        budget = self.n_steps_ * self.step_size
+        budget = len(records) * self.step_size
         more_results = {"member": list(range(n_members)), "budget": [budget] * n_members}
-        final_params = [row["params"] for row in self.scheduler_.history_[-n_members:]]
-        results = self._format_results(final_params, n_folds, final_out, more_results)
+        final_params = [row["params"] for row in scheduler.history_[-n_members:]]
+        return self._format_results(final_params, n_folds, final_out, more_results)
+
+    def _store_results(self, records):
+        """Build ``cv_results_`` (returned) and ``pbt_history_``."""
+        results = self._cv_results(records, self.scheduler_)
         self.pbt_history_ = history_table(
-            records, self.scheduler_.history_, self.step_size, n_folds, self.return_train_score
+            records, self.scheduler_.history_, self.step_size, self.n_splits_,
+            self.return_train_score,
         )
+        final_out = records[-1]
         successes = [r for r in final_out if r["fit_error"] is None] or final_out
         return results, successes[0]["test_scores"]
 

@@ -32,6 +32,7 @@ from ._pbt_resources import adapt, final_step
 
 __all__ = [
     "Fold",
+    "Population",
     "TrainingPlan",
     "history_table",
     "prepare_fold",
@@ -282,8 +283,27 @@ def replay(plan, X, y, fit_params, schedule):
 
 
 # -- the step loop --------------------------------------------------------------
-def train_population(parallel, plan, folds, scheduler, n_steps, objective, report):
-    """Train the population for ``n_steps`` steps.
+class Population:
+    """The models of every (member, fold) pair and the results of the steps done.
+
+    Parameters
+    ----------
+    n_members, n_folds : int
+    records : list of list of dict, default=()
+        Results of the steps already done (restored from a checkpoint).
+    models : list of list or None, default=None
+        Their models (None before step 0).
+    failed : ndarray of shape (n_members, n_folds) or None, default=None
+    """
+
+    def __init__(self, n_members, n_folds, records=(), models=None, failed=None):
+        self.records = list(records)
+        self.models = models if models is not None else [[None] * n_folds for _ in range(n_members)]
+        self.failed = failed if failed is not None else np.zeros((n_members, n_folds), dtype=bool)
+
+
+def train_population(parallel, plan, folds, scheduler, n_steps, objective, population, hooks):
+    """Train the population up to ``n_steps`` steps, or until a hook says stop.
 
     Parameters
     ----------
@@ -296,28 +316,28 @@ def train_population(parallel, plan, folds, scheduler, n_steps, objective, repor
     n_steps : int
     objective : callable
         Maps a result's ``test_scores`` to the score that ranks members.
-    report : callable
-        Called as ``report(step, scores, parents)`` after every step.
-
-    Returns
-    -------
-    records : list of list of dict
-        For each step, the results of every (member, fold) pair, member-major.
+    population : Population
+        Continued in place from ``len(population.records)`` steps; on return
+        ``population.records`` holds, for each step, the results of every
+        (member, fold) pair, member-major.
+    hooks : object
+        ``hooks.begin_step(step)`` is called before each step and
+        ``hooks.end_step(step, scores, parents)`` after it (once the models
+        are copied); the latter returns True to stop.
     """
-    n_members, n_folds = scheduler.population_size, len(folds)
-    models = [[None] * n_folds for _ in range(n_members)]
-    failed = np.zeros((n_members, n_folds), dtype=bool)
-    records = []
-    for step in range(n_steps):
+    records = population.records
+    for step in range(len(records), n_steps):
+        hooks.begin_step(step)
         params = scheduler.ask()
-        out = _run_step(parallel, plan, folds, models, failed, params, step)
-        scores = _member_scores(out, n_folds, objective)
+        out = _run_step(parallel, plan, folds, population.models, population.failed, params, step)
+        scores = _member_scores(out, len(folds), objective)
         if not np.isfinite(scores).any():
             report_fit_failures([r for r in out if r["fit_error"] != SKIPPED], plan.error_score)
         parents = scheduler.tell(scores, perturb=step < n_steps - 1)
-        _copy_models(models, failed, parents)
+        _copy_models(population.models, population.failed, parents)
         records.append(out)
-        report(step, scores, parents)
+        if hooks.end_step(step, scores, parents):
+            break
     attempted = [r for out in records for r in out if r["fit_error"] != SKIPPED]
     if any(r["fit_error"] is not None for r in attempted):
         report_fit_failures(attempted, plan.error_score)  # warns: some fits failed

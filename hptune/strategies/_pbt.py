@@ -37,8 +37,8 @@ import numbers
 
 import numpy as np
 
-from ..space import Categorical, Space, initial_design
-from ..utils._random import check_random_state, child_seed
+from ..space import Categorical, Integer, Space, initial_design
+from ..utils._random import check_random_state, child_seed, rng_from_state, rng_to_state
 from ._base import as_space
 
 __all__ = ["PBTScheduler"]
@@ -85,6 +85,27 @@ def _log_shift(dim, f):
     """
     z_low, z_high = dim.encode([dim.low, dim.high])[:, 0]
     return math.log(f) * (z_high - z_low) / (math.log(dim.high) - math.log(dim.low))
+
+
+def _row(space, params):
+    """Plain values of one point: category indices, other values as floats."""
+    return [
+        float(dim.indices([params[name]])[0]) if hasattr(dim, "categories") else float(params[name])
+        for name, dim in space
+    ]
+
+
+def _from_row(space, row):
+    """Inverse of :func:`_row`, with the user's types."""
+    params = {}
+    for (name, dim), v in zip(space, row):
+        if hasattr(dim, "categories"):
+            params[name] = dim.categories[int(v)]
+        elif isinstance(dim, Integer) or getattr(dim, "is_discrete", False):
+            params[name] = int(v)
+        else:
+            params[name] = float(v)
+    return params
 
 
 def _shift(dim, f):
@@ -357,6 +378,103 @@ class PBTScheduler:
             schedule.append({"step": step, "member": member, "params": dict(row["params"])})
             member = row["parent"]
         return schedule[::-1]
+
+    # -- state ----------------------------------------------------------------
+    def state_dict(self):
+        """Everything needed to continue exactly, as plain data.
+
+        Hyperparameters are stored per dimension as their value (continuous
+        and integer dimensions) or as the index of the category, so the state
+        holds no Python objects and a ``Categorical`` gives back the very
+        objects of the current space on :meth:`load_state_dict`.
+
+        Returns
+        -------
+        state : dict
+            ``rng``, ``step``, ``subspace``, ``parents``, ``population``
+            (None before the first :meth:`ask`) and ``history``.
+        """
+        history = self.history_
+
+        def points(rows):
+            # Rows of sub-spaces may differ in length: one flat array, split on load.
+            owners = [self._owner(p) for p in rows]
+            flat = [v for i, p in zip(owners, rows) for v in _row(self.spaces[i], p)]
+            return {
+                "subspace": np.asarray(owners, dtype=np.int64),
+                "values": np.asarray(flat, dtype=float),
+            }
+
+        return {
+            "population_size": self.population_size,
+            "n_dims": [space.n_dims for space in self.spaces],
+            "rng": rng_to_state(self._rng),
+            "step": self.step_,
+            "subspace": np.asarray(self.subspace_, dtype=np.int64),
+            "parents": np.asarray(self.parents_, dtype=np.int64),
+            "population": None if self.population_ is None else points(self.population_),
+            "history": {
+                "step": np.asarray([r["step"] for r in history], dtype=np.int64),
+                "member": np.asarray([r["member"] for r in history], dtype=np.int64),
+                "parent": np.asarray([r["parent"] for r in history], dtype=np.int64),
+                "score": np.asarray([r["score"] for r in history], dtype=float),
+                "params": points([r["params"] for r in history]),
+            },
+        }
+
+    def load_state_dict(self, state):
+        """Restore :meth:`state_dict` output (over the same spaces and size).
+
+        Parameters
+        ----------
+        state : dict
+            Output of :meth:`state_dict` of a scheduler over the same spaces.
+
+        Returns
+        -------
+        self : PBTScheduler
+            The scheduler, ready to continue.
+
+        Raises
+        ------
+        ValueError
+            When the state belongs to another population size or space.
+        """
+        n_dims = [space.n_dims for space in self.spaces]
+        if int(state["population_size"]) != self.population_size or list(state["n_dims"]) != n_dims:
+            raise ValueError(
+                f"the scheduler state is for population_size={state['population_size']} and "
+                f"dimensions {list(state['n_dims'])}, not {self.population_size} and {n_dims}"
+            )
+        history = state["history"]
+        params = self._points(history["params"])
+        self.history_ = [
+            {"step": int(s), "member": int(m), "parent": int(a), "params": p, "score": float(y)}
+            for s, m, a, y, p in zip(
+                history["step"], history["member"], history["parent"], history["score"], params
+            )
+        ]
+        population = state["population"]
+        self.population_ = None if population is None else self._points(population)
+        if self.population_ is not None and len(self.population_) != self.population_size:
+            raise ValueError("the stored population has the wrong size")
+        self.subspace_ = np.asarray(state["subspace"], dtype=np.int64).reshape(-1)
+        self.parents_ = np.asarray(state["parents"], dtype=np.int64).reshape(-1)
+        self.step_ = int(state["step"])
+        self._rng = rng_from_state(state["rng"])
+        return self
+
+    def _owner(self, params):
+        return next(i for i, s in enumerate(self.spaces) if s.contains(params))
+
+    def _points(self, plain):
+        owners = np.asarray(plain["subspace"], dtype=np.int64).reshape(-1)
+        values = np.asarray(plain["values"], dtype=float).reshape(-1)
+        ends = np.cumsum([self.spaces[i].n_dims for i in owners], dtype=np.int64)
+        if len(values) != (ends[-1] if len(ends) else 0):
+            raise ValueError("the stored hyperparameters do not match the space")
+        rows = np.split(values, ends[:-1]) if len(ends) else []
+        return [_from_row(self.spaces[i], row) for i, row in zip(owners, rows)]
 
     def _initial_population(self):
         members = [np.flatnonzero(self.subspace_ == s) for s in range(len(self.spaces))]
