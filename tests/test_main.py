@@ -28,11 +28,15 @@ def test_all_strategies_table_and_plot(small_digits, tmp_path, capsys):
     status = demo.main(["--strategy", "all", "--n-iter", "4", "--no-progress", "--plot", str(path)])
     out = capsys.readouterr().out
     assert status == 0
-    table = out[out.index("task "):].splitlines()
+    table = out[out.index("task ") :].splitlines()
     assert table[0].split()[:4] == ["task", "search", "best", "CV"]
     rows = [re.split(r"\s{2,}", line) for line in table[2:7]]
     assert [r[1] for r in rows] == [
-        "BayesSearchCV", "EvolutionSearchCV", "RandomizedSearchCV", "PBTSearchCV", "RandomizedSearchCV",
+        "BayesSearchCV",
+        "EvolutionSearchCV",
+        "RandomizedSearchCV",
+        "PBTSearchCV",
+        "RandomizedSearchCV",
     ]
     assert [r[3] for r in rows] == ["4 candidates"] * 3 + ["8 x 10 epochs"] * 2
     assert all(0.5 < float(r[2]) <= 1.0 for r in rows)

@@ -1,0 +1,286 @@
+"""Helpers shared by the displays: the lazy matplotlib import, inputs and axes.
+
+Every display reads what a fitted search recorded (``cv_results_``,
+``strategy_``, ``history_``, ``pbt_history_``) and never refits anything the
+search already did. Parameter values are placed on an axis by
+:class:`ParamAxis`: numbers at their value (log scale for log-uniform
+dimensions), anything else (strings, estimators, None) at positions
+0, 1, 2, ... labelled with a short text.
+"""
+
+import numbers
+
+import numpy as np
+
+__all__ = [
+    "INSTALL_HINT",
+    "ParamAxis",
+    "check_matplotlib",
+    "corner_colorbar",
+    "score_cmap",
+    "get_axes_grid",
+    "get_axes",
+    "param_names",
+    "param_values",
+    "results_of",
+    "score_key",
+]
+
+INSTALL_HINT = 'pip install "hptune[plots]"'
+
+# Category labels longer than this are cut, so that tick labels stay readable.
+_MAX_LABEL = 18
+
+
+def check_matplotlib(caller):
+    """Import ``matplotlib.pyplot``, or raise an ImportError naming the extra.
+
+    Parameters
+    ----------
+    caller : str
+        Name of the function or class that needs matplotlib, for the message.
+
+    Returns
+    -------
+    plt : module
+        ``matplotlib.pyplot``.
+    """
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as err:
+        raise ImportError(
+            f"{caller} requires matplotlib, which is not installed. Install it with "
+            f"hptune's plots extra: {INSTALL_HINT}"
+        ) from err
+    return plt
+
+
+def get_axes(ax, caller, figsize=None):
+    """The given Axes, or a new figure's single Axes."""
+    plt = check_matplotlib(caller)
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax
+
+
+def get_axes_grid(ax, shape, caller, figsize=None, **subplots_kw):
+    """An ndarray of Axes of ``shape``: the given ones or a new figure's."""
+    plt = check_matplotlib(caller)
+    if ax is None:
+        _, axes = plt.subplots(*shape, squeeze=False, figsize=figsize, **subplots_kw)
+        return axes.reshape(shape)
+    axes = np.asarray(ax, dtype=object)
+    if axes.size != int(np.prod(shape)):
+        raise ValueError(
+            f"{caller} draws {int(np.prod(shape))} panels in a grid of shape {shape}; "
+            f"ax holds {axes.size} Axes. Pass ax=None for a new figure."
+        )
+    return axes.reshape(shape)
+
+
+def results_of(obj, caller):
+    """``cv_results_`` of a fitted search, or ``obj`` itself when it is one.
+
+    Parameters
+    ----------
+    obj : fitted search or dict
+        A fitted ``*SearchCV`` (hptune's or scikit-learn's) or its
+        ``cv_results_``.
+    caller : str
+        Name of the caller, for error messages.
+
+    Returns
+    -------
+    results : dict
+    """
+    if isinstance(obj, dict) and "params" in obj:
+        return obj
+    if hasattr(obj, "cv_results_"):
+        return obj.cv_results_
+    if hasattr(obj, "get_params") and hasattr(obj, "fit"):
+        from sklearn.exceptions import NotFittedError
+
+        raise NotFittedError(
+            f"This {type(obj).__name__} instance is not fitted yet. Call 'fit' before "
+            f"passing it to {caller}."
+        )
+    raise TypeError(
+        f"{caller} expects a fitted search or its cv_results_ dict. Got {type(obj).__name__}."
+    )
+
+
+def score_key(results, metric=None, search=None):
+    """The ``mean_test_*`` column to plot.
+
+    ``metric`` names a scorer of a multi-metric search; otherwise the search's
+    ``refit`` metric when it is a name, else ``mean_test_score``, else the
+    first ``mean_test_*`` column.
+    """
+    if metric is not None:
+        key = f"mean_test_{metric}"
+        if key not in results:
+            available = sorted(
+                k[len("mean_test_") :] for k in results if k.startswith("mean_test_")
+            )
+            raise ValueError(f"metric={metric!r} is not in cv_results_; available: {available}.")
+        return key
+    if "mean_test_score" in results:
+        return "mean_test_score"
+    refit = getattr(search, "refit", None)
+    if isinstance(refit, str) and f"mean_test_{refit}" in results:
+        return f"mean_test_{refit}"
+    keys = [k for k in results if k.startswith("mean_test_")]
+    if not keys:
+        raise ValueError("The results have no mean_test_* column to plot.")
+    return keys[0]
+
+
+def param_names(results):
+    """Names of the searched parameters, in ``cv_results_`` column order."""
+    return [k[len("param_") :] for k in results if k.startswith("param_")]
+
+
+def param_values(results, name):
+    """Values of parameter ``name`` per candidate; None where it is not set."""
+    column = results[f"param_{name}"]
+    mask = np.ma.getmaskarray(column)
+    data = np.ma.getdata(column)
+    return [None if m else v for v, m in zip(data, mask)]
+
+
+def _is_number(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def _label(value):
+    """A short tick label: the class name for estimators, else ``str``."""
+    text = type(value).__name__ if hasattr(value, "get_params") else str(value)
+    return text if len(text) <= _MAX_LABEL else text[: _MAX_LABEL - 1] + "…"
+
+
+class ParamAxis:
+    """How the values of one parameter are placed on a plot axis.
+
+    Parameters
+    ----------
+    name : str
+        Parameter name (the axis label).
+    values : list
+        Observed values; None marks "not set" (another sub-space).
+    dimension : Dimension, default=None
+        The parameter's dimension, when known: it gives the scale
+        (log-uniform) and the order of categories.
+    """
+
+    def __init__(self, name, values, dimension=None):
+        self.name = name
+        present = [v for v in values if v is not None]
+        categories = getattr(dimension, "categories", None)
+        self.numeric = bool(present) and all(_is_number(v) for v in present)
+        if categories is not None and not all(_is_number(c) for c in categories):
+            self.numeric = False
+        if self.numeric:
+            self.categories = None
+            self.integral = all(isinstance(v, numbers.Integral) for v in present)
+            self._range = (min(present), max(present))
+            prior = getattr(dimension, "prior", None)
+            if isinstance(prior, str):
+                self.log = prior == "log-uniform"
+            else:
+                # No prior to go by (cv_results_ alone, Ordinal lists): a positive
+                # range over two decades reads better on a log scale.
+                x = np.asarray(present, dtype=float)
+                self.log = bool(len(x) and x.min() > 0 and x.max() / x.min() >= 100)
+        else:
+            self.log, self.integral, self._range = False, False, None
+            self.categories = list(categories) if categories is not None else []
+            for v in present:
+                if self._index(v) is None:
+                    self.categories.append(v)
+
+    def _index(self, value):
+        for i, c in enumerate(self.categories):
+            if c is value:
+                return i
+        for i, c in enumerate(self.categories):
+            try:
+                if type(c) is type(value) and bool(c == value):
+                    return i
+            except (TypeError, ValueError):
+                continue
+        return None
+
+    def positions(self, values):
+        """Axis coordinates of ``values`` (NaN where a value is None)."""
+        if self.numeric:
+            return np.array([np.nan if v is None else float(v) for v in values], dtype=float)
+        out = np.full(len(values), np.nan)
+        for k, v in enumerate(values):
+            if v is not None:
+                i = self._index(v)
+                out[k] = np.nan if i is None else i
+        return out
+
+    @property
+    def n_categories(self):
+        return 0 if self.categories is None else len(self.categories)
+
+    def limits(self):
+        """Axis limits that show every observed value with a 5% margin."""
+        if not self.numeric:
+            return (-0.5, self.n_categories - 0.5)
+        lo, hi = (float(v) for v in self._range)
+        if self.log and lo > 0:
+            pad = 0.05 * (np.log10(hi) - np.log10(lo)) or 0.1
+            return (lo / 10**pad, hi * 10**pad)
+        pad = 0.05 * (hi - lo) or 0.5
+        return (lo - pad, hi + pad)
+
+    def format(self, ax, which, *, set_limits=False):
+        """Apply the scale, ticks and (optionally) limits to the ``which`` ("x" or "y") axis."""
+        axis = ax.xaxis if which == "x" else ax.yaxis
+        set_scale = ax.set_xscale if which == "x" else ax.set_yscale
+        set_lim = ax.set_xlim if which == "x" else ax.set_ylim
+        if self.numeric:
+            set_scale("log" if self.log else "linear")
+            if self.integral and not self.log:
+                from matplotlib.ticker import MaxNLocator
+
+                axis.set_major_locator(MaxNLocator(integer=True))
+            if set_limits:
+                set_lim(*self.limits())
+            return
+        positions = np.arange(self.n_categories)
+        labels = [_label(c) for c in self.categories]
+        if which == "x":
+            ax.set_xticks(positions, labels, rotation=30 if len(self.categories) > 2 else 0)
+        else:
+            ax.set_yticks(positions, labels)
+        set_lim(*self.limits())
+
+
+def score_cmap():
+    """The colour map of scores: viridis, failed (NaN) scores in light grey."""
+    import matplotlib
+
+    return matplotlib.colormaps["viridis"].with_extremes(bad="lightgrey")
+
+
+def corner_colorbar(axes, mappable, label):
+    """A colour bar in the empty top-right cell of a lower-triangular grid.
+
+    With a single panel the colour bar takes space from it as usual.
+    """
+    figure = axes[0, 0].figure
+    n = axes.shape[0]
+    if n == 1:
+        colorbar = figure.colorbar(mappable, ax=axes[0, 0])
+    else:
+        # Clear of the diagonal panels' right-hand tick labels.
+        cell = axes[0, n - 1].get_position()
+        cax = figure.add_axes(
+            [cell.x0 + 0.55 * cell.width, cell.y0, 0.08 * cell.width, cell.height]
+        )
+        colorbar = figure.colorbar(mappable, cax=cax)
+    colorbar.set_label(label)
+    return colorbar

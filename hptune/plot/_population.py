@@ -1,0 +1,289 @@
+"""The population of an evolutionary search, generation by generation."""
+
+import numpy as np
+
+from ._base import (
+    ParamAxis,
+    check_matplotlib,
+    get_axes_grid,
+    param_names,
+    param_values,
+    results_of,
+    score_cmap,
+    score_key,
+)
+from ._evaluations import _dimensions_of
+
+__all__ = ["PopulationDisplay", "plot_population"]
+
+# Half-width of the horizontal spread of one generation's points, in
+# generations: enough to separate them, short of the neighbouring generation.
+_SPREAD = 0.3
+
+
+def _spread(generations):
+    """x coordinates: the generation, spread evenly within each generation."""
+    x = np.asarray(generations, dtype=float).copy()
+    for g in np.unique(generations):
+        idx = np.flatnonzero(generations == g)
+        if len(idx) > 1:
+            x[idx] += np.linspace(-_SPREAD, _SPREAD, len(idx))
+    return x
+
+
+class PopulationDisplay:
+    """The candidates of each generation of an evolutionary search.
+
+    The top panel shows every candidate's score against its generation,
+    with the best score so far and each generation's median; one panel per
+    parameter below shows where each generation sampled, coloured by score,
+    so that the population's drift and narrowing can be seen.
+
+    Use :meth:`from_search` (or :func:`plot_population`) to build it from a
+    fitted ``EvolutionSearchCV``; the constructor takes precomputed values.
+
+    Read more in the :ref:`User Guide <plotting>`.
+
+    Parameters
+    ----------
+    generations : ndarray of shape (n_candidates,)
+        Generation of each candidate.
+    scores : ndarray of shape (n_candidates,)
+        Score of each candidate (NaN for failures).
+    names : list of str
+        Parameters shown, one panel each.
+    values : list of list
+        Values of each parameter per candidate (None where not set).
+    axes_info : list of ParamAxis
+        How each parameter's values are placed on an axis.
+    score_name : str, default="mean_test_score"
+        The ``cv_results_`` column of ``scores``.
+
+    Attributes
+    ----------
+    axes_ : ndarray of matplotlib Axes of shape (1 + n_params,)
+        The score panel, then one panel per parameter.
+    ax_ : ndarray of matplotlib Axes
+        Same as ``axes_``.
+    figure_ : matplotlib Figure
+        Figure containing the plot.
+    best_line_ : matplotlib Line2D
+        The best score so far, per generation.
+    median_line_ : matplotlib Line2D
+        Each generation's median score.
+
+    See Also
+    --------
+    plot_population : Draw the plot in one call.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.svm import SVC
+    >>> from hptune import EvolutionSearchCV
+    >>> from hptune.plot import PopulationDisplay
+    >>> X, y = load_iris(return_X_y=True)
+    >>> search = EvolutionSearchCV(SVC(), {"C": (1e-2, 1e2, "log-uniform")},
+    ...                            population_size=4, n_generations=3, cv=3,
+    ...                            random_state=0).fit(X, y)
+    >>> display = PopulationDisplay.from_search(search)
+    >>> len(display.axes_), display.axes_[-1].get_xlabel()
+    (2, 'Generation')
+    """
+
+    def __init__(
+        self, generations, scores, names, values, axes_info, *, score_name="mean_test_score"
+    ):
+        self.generations = generations
+        self.scores = scores
+        self.names = names
+        self.values = values
+        self.axes_info = axes_info
+        self.score_name = score_name
+
+    @classmethod
+    def from_search(cls, search, *, params=None, metric=None, ax=None):
+        """Plot the generations of a fitted ``EvolutionSearchCV`` (or of its ``cv_results_``).
+
+        Parameters
+        ----------
+        search : fitted EvolutionSearchCV or ``cv_results_`` dict
+            Needs the ``generation`` column of ``cv_results_``.
+        params : list of str, default=None
+            Parameters to show, one panel each; by default every parameter
+            that takes more than one value. Pass ``[]`` for the score panel
+            alone.
+        metric : str, default=None
+            Scorer name of a multi-metric search; by default the ``refit``
+            metric, or ``"score"``.
+        ax : ndarray of matplotlib Axes of shape (1 + n_params,), default=None
+            Axes to draw on; a new figure is created when None.
+
+        Returns
+        -------
+        display : PopulationDisplay
+            The display, with the plot drawn.
+        """
+        caller = f"{cls.__name__}.from_search"
+        check_matplotlib(caller)
+        results = results_of(search, caller)
+        if "generation" not in results:
+            raise ValueError(
+                f"{caller} needs the 'generation' column of an EvolutionSearchCV's "
+                f"cv_results_; the results given have none (got {type(search).__name__})."
+            )
+        key = score_key(results, metric, search=None if isinstance(search, dict) else search)
+        dims = {} if isinstance(search, dict) else _dimensions_of(search)
+        if params is None:
+            params = [
+                n
+                for n in param_names(results)
+                if len({repr(v) for v in param_values(results, n) if v is not None}) > 1
+            ]
+        values = [param_values(results, n) for n in params]
+        axes_info = [ParamAxis(n, v, dims.get(n)) for n, v in zip(params, values)]
+        generations = np.asarray(results["generation"], dtype=int)
+        scores = np.asarray(results[key], dtype=float)
+        display = cls(generations, scores, list(params), values, axes_info, score_name=key)
+        return display.plot(ax=ax)
+
+    def plot(self, ax=None):
+        """Draw the panels.
+
+        Parameters
+        ----------
+        ax : ndarray of matplotlib Axes of shape (1 + n_params,), default=None
+            Axes to draw on; a new figure is created when None.
+
+        Returns
+        -------
+        display : PopulationDisplay
+            Object that stores the computed values and the drawn artists.
+        """
+        n = 1 + len(self.names)
+        axes = get_axes_grid(
+            ax,
+            (n, 1),
+            f"{type(self).__name__}.plot",
+            figsize=(6.5, 2.0 + 1.6 * n),
+            sharex=True,
+            layout="constrained",
+        ).ravel()
+        x = _spread(self.generations)
+        finite = np.isfinite(self.scores)
+        from matplotlib.colors import Normalize
+
+        norm = Normalize(
+            *((self.scores[finite].min(), self.scores[finite].max()) if finite.any() else (0, 1))
+        )
+        ax0 = axes[0]
+        mappable = ax0.scatter(
+            x,
+            self.scores,
+            c=self.scores,
+            cmap=score_cmap(),
+            norm=norm,
+            s=20,
+            edgecolors="black",
+            linewidths=0.3,
+            label="candidates",
+        )
+        gens = np.unique(self.generations)
+        best = _running_best(self.generations, self.scores, gens)
+        median = np.array([_nanmedian(self.scores[self.generations == g]) for g in gens])
+        (self.best_line_,) = ax0.plot(
+            gens, best, color="black", linewidth=2, drawstyle="steps-post", label="best so far"
+        )
+        (self.median_line_,) = ax0.plot(
+            gens,
+            median,
+            color="tab:orange",
+            linestyle="--",
+            marker="o",
+            markersize=3,
+            label="generation median",
+        )
+        ax0.set_ylabel(self.score_name)
+        ax0.legend(loc="best", fontsize="small")
+        for ax, info, values in zip(axes[1:], self.axes_info, self.values):
+            ax.scatter(
+                x,
+                info.positions(values),
+                c=self.scores,
+                cmap=score_cmap(),
+                norm=norm,
+                s=20,
+                edgecolors="black",
+                linewidths=0.3,
+            )
+            info.format(ax, "y")
+            ax.set_ylabel(info.name)
+        for ax in axes:
+            ax.grid(True, alpha=0.3)
+        axes[-1].set_xlabel("Generation")
+        axes[-1].set_xticks(gens)
+        self.axes_ = self.ax_ = axes
+        self.figure_ = axes[0].figure
+        self.colorbar_ = self.figure_.colorbar(
+            mappable, ax=list(axes), shrink=0.8, label=self.score_name
+        )
+        return self
+
+
+def _nanmedian(y):
+    y = y[np.isfinite(y)]
+    return float(np.median(y)) if len(y) else np.nan
+
+
+def _running_best(generations, scores, gens):
+    y = np.where(np.isnan(scores), -np.inf, scores)
+    per_gen = np.array([y[generations == g].max() for g in gens])
+    best = np.maximum.accumulate(per_gen)
+    return np.where(np.isneginf(best), np.nan, best)
+
+
+def plot_population(search, *, params=None, metric=None, ax=None):
+    """Plot the candidates of each generation of an evolutionary search.
+
+    The top panel shows every candidate's score against its generation, with
+    the best score so far and each generation's median; one panel per
+    parameter shows where each generation sampled, coloured by score. Read
+    more in the :ref:`User Guide <plotting>`.
+
+    Parameters
+    ----------
+    search : fitted EvolutionSearchCV or ``cv_results_`` dict
+        Needs the ``generation`` column of ``cv_results_``.
+    params : list of str, default=None
+        Parameters to show, one panel each; by default every parameter that
+        takes more than one value. Pass ``[]`` for the score panel alone.
+    metric : str, default=None
+        Scorer name of a multi-metric search; by default the ``refit``
+        metric, or ``"score"``.
+    ax : ndarray of matplotlib Axes of shape (1 + n_params,), default=None
+        Axes to draw on; a new figure is created when None.
+
+    Returns
+    -------
+    axes : ndarray of matplotlib Axes of shape (1 + n_params,)
+        The score panel, then one panel per parameter.
+
+    See Also
+    --------
+    PopulationDisplay : The display object behind this function.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.svm import SVC
+    >>> from hptune import EvolutionSearchCV
+    >>> from hptune.plot import plot_population
+    >>> X, y = load_iris(return_X_y=True)
+    >>> search = EvolutionSearchCV(SVC(), {"C": (1e-2, 1e2, "log-uniform")},
+    ...                            population_size=4, n_generations=3, cv=3,
+    ...                            random_state=0).fit(X, y)
+    >>> axes = plot_population(search, params=[])
+    >>> len(axes[0].collections[0].get_offsets())
+    12
+    """
+    return PopulationDisplay.from_search(search, params=params, metric=metric, ax=ax).axes_
