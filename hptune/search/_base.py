@@ -19,12 +19,15 @@ import os
 import time
 import warnings
 from abc import abstractmethod
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from numbers import Real
 
 import numpy as np
+from joblib import parallel_config
+from joblib.parallel import get_active_backend
 from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedKFold
 from sklearn.utils import get_tags
+from sklearn.utils.validation import indexable
 from sklearn.utils.multiclass import type_of_target
 
 from ..space import to_subspaces
@@ -88,6 +91,29 @@ def _deferred_non_finite_warning(search):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
 
 
+def _scatter_once(X, y):
+    """On joblib's dask backend, send ``X`` and ``y`` to the workers once per fit.
+
+    joblib's dask backend scatters large arguments automatically, but only
+    within one ``Parallel.__call__``: ``BaseSearchCV`` calls it once per batch,
+    so X would travel to the cluster again with every batch. Scattering them
+    up front (joblib's own ``scatter=``, which broadcasts to every worker and
+    is looked up by object identity) makes every batch reuse the same copies.
+    Any other backend is left untouched.
+    """
+    backend, _ = get_active_backend()
+    futures = getattr(backend, "data_futures", None)
+    if type(backend).__name__ != "DaskDistributedBackend" or futures is None:
+        return nullcontext()
+    data = [a for a in (X, y) if a is not None and id(a) not in futures]
+    if not data:  # the user scattered them already
+        return nullcontext()
+    config = parallel_config(backend="dask", client=backend.client, scatter=data)
+    # Keep what the user scattered in an enclosing parallel_config.
+    get_active_backend()[0].data_futures.update(futures)
+    return config
+
+
 def _objective_key(search, results):
     """The ``cv_results_`` column that the strategy maximises."""
     if "mean_test_score" in results:
@@ -138,6 +164,8 @@ class BaseHptuneSearchCV(BaseSearchCV):
         tags.target_tags.multi_output = sub.multi_output
         tags.target_tags.single_output = sub.single_output
         tags.target_tags.required = sub.required
+        # The strategies work on numpy; array API inputs are not tested.
+        tags.array_api_support = False
         return tags
 
     def _should_stop(self, state):
@@ -180,8 +208,12 @@ class BaseHptuneSearchCV(BaseSearchCV):
                 f"{type(self.estimator).__name__} requires y to be passed, but the target y is None."
             )
         self._fit_callbacks = _as_list(callback)
+        # BaseSearchCV.fit's own indexable() then returns these very objects,
+        # which the scattered copies are keyed by.
+        X, y = indexable(X, y)
         try:
-            return super().fit(X, y, **params)
+            with _scatter_once(X, y):
+                return super().fit(X, y, **params)
         finally:
             del self._fit_callbacks
 

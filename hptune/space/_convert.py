@@ -119,6 +119,7 @@ def to_space(spec):
     Returns
     -------
     space : Space
+        The converted space.
 
     Examples
     --------

@@ -76,6 +76,7 @@ class Dimension(ABC):
         Returns
         -------
         Z : ndarray of shape (n_values, n_columns)
+            Encodings in [0, 1].
         """
 
     @abstractmethod
@@ -85,10 +86,12 @@ class Dimension(ABC):
         Parameters
         ----------
         Z : array-like of shape (n_points, n_columns)
+            Encodings; values outside [0, 1] are clipped.
 
         Returns
         -------
         values : list
+            Values of the user's types.
         """
 
     @abstractmethod
@@ -101,10 +104,12 @@ class Dimension(ABC):
         Parameters
         ----------
         u : array-like of shape (n_points,)
+            Numbers in [0, 1].
 
         Returns
         -------
         Z : ndarray of shape (n_points, n_columns)
+            Valid encodings.
         """
 
     @abstractmethod
@@ -114,10 +119,12 @@ class Dimension(ABC):
         Parameters
         ----------
         Z : array-like of shape (n_points, n_columns)
+            Points of the dimension's block of the unit cube.
 
         Returns
         -------
         Z_valid : ndarray of shape (n_points, n_columns)
+            The nearest valid encodings.
         """
 
     def neighbours(self, z):
@@ -126,6 +133,7 @@ class Dimension(ABC):
         Parameters
         ----------
         z : array-like of shape (n_columns,)
+            A valid encoding.
 
         Returns
         -------
@@ -156,6 +164,7 @@ class Dimension(ABC):
         Returns
         -------
         values : list
+            Values of the user's types.
         """
         return self.decode(self.from_unit(random_state.uniform(size=n)))
 

@@ -229,6 +229,7 @@ class Space:
         Returns
         -------
         points : list of dict
+            Parameter dicts with the user's types.
         """
         return self.decode(self.from_unit(random_state.uniform(size=(n, self.n_dims))))
 

@@ -216,7 +216,7 @@ class PBTScheduler:
 
     # -- ask / tell -----------------------------------------------------------
     def ask(self):
-        """Hyperparameters of every member for the next step.
+        """Return the hyperparameters of every member for the next step.
 
         The first call draws the initial population: a scrambled Sobol design
         over each sub-space, so that a small population covers the space.
@@ -289,6 +289,7 @@ class PBTScheduler:
         Parameters
         ----------
         scores : array-like of shape (P,)
+            The members' scores after the last step (NaN for failures).
 
         Returns
         -------
