@@ -34,12 +34,9 @@ IGNORED_CHECKS = {"ES01", "SA01", "GL01", "GL02", "RT02"}
 # Methods and properties need no Examples section of their own.
 IGNORED_FOR_MEMBERS = IGNORED_CHECKS | {"EX01"}
 
-# Docstring gaps in modules owned by other work in progress, each failing
-# exactly the named numpydoc checks. The test xfails while the checks that
-# fail are exactly these, and fails when one is fixed (remove it here) or
-# another appears.
-# Public objects whose docstrings numpydoc still flags, with the error codes;
-# each entry fails again (strict xfail) once its docstring is fixed.
+# Public objects whose docstrings numpydoc still flags, mapped to the codes
+# that fail: the test xfails while exactly these fail, and fails when one is
+# fixed (remove it here) or another appears. Empty: every docstring passes.
 KNOWN_GAPS = {}
 
 
