@@ -26,6 +26,8 @@ import numpy as np
 from joblib import parallel_config
 from joblib.parallel import get_active_backend
 from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedKFold
+from sklearn.base import is_classifier
+from sklearn.model_selection import check_cv
 from sklearn.utils import get_tags
 from sklearn.utils.validation import indexable
 from sklearn.utils.multiclass import type_of_target
@@ -35,6 +37,8 @@ from ..strategies._result import result_from_strategy
 from ..strategies._subspaces import SubspaceStrategy, split_budget
 from ..utils._random import check_random_state, child_seed
 from ..utils._sklearn_compat import (
+    SEARCH_CHECKS_INPUTS,
+    _check_method_params,
     NON_FINITE_SCORES_WARNING,
     BaseSearchCV,
     Interval,
@@ -168,6 +172,9 @@ class BaseHptuneSearchCV(BaseSearchCV):
         tags.array_api_support = False
         return tags
 
+    def _before_search(self):
+        """Resolve fit-time settings once ``n_splits_`` is known (a hook)."""
+
     def _should_stop(self, state):
         """Strategy-specific stopping rule, checked after every batch."""
         return False
@@ -211,11 +218,27 @@ class BaseHptuneSearchCV(BaseSearchCV):
         # BaseSearchCV.fit's own indexable() then returns these very objects,
         # which the scattered copies are keyed by.
         X, y = indexable(X, y)
+        if not SEARCH_CHECKS_INPUTS:
+            self._legacy_inputs = (X, y, params)
         try:
             with _scatter_once(X, y):
                 return super().fit(X, y, **params)
         finally:
             del self._fit_callbacks
+            self.__dict__.pop("_legacy_inputs", None)
+
+    def _legacy_check_inputs(self):
+        """What newer scikit-learn's ``fit`` does before ``_run_search``.
+
+        Older releases neither fix ``n_splits_`` early nor call
+        ``_check_input_parameters``; the same routing, splitter and checks are
+        run here, once per fit, so every release gets the same searches.
+        """
+        X, y, params = self._legacy_inputs
+        routed = self._get_routed_params_for_fit(_check_method_params(X, params=params))
+        self._checked_cv_orig = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
+        self.n_splits_ = self._checked_cv_orig.get_n_splits(X, y, **routed.splitter.split)
+        self._check_input_parameters(X, y, routed.splitter.split)
 
     def _check_input_parameters(self, X, y, split_params):
         # Called by BaseSearchCV.fit once per fit, before any candidate is
@@ -287,6 +310,9 @@ class BaseHptuneSearchCV(BaseSearchCV):
         callback_ctx : CallbackContext, default=None
             scikit-learn's callback context (scikit-learn >= 1.9).
         """
+        if not SEARCH_CHECKS_INPUTS:
+            self._legacy_check_inputs()
+        self._before_search()
         rng = check_random_state(self.random_state)
         strategy, budgets = self._build_strategy(rng)
         self.strategy_ = strategy

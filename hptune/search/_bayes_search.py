@@ -315,8 +315,10 @@ class BayesSearchCV(BaseHptuneSearchCV):
         }
         return BayesOptimizer(space, random_state=random_state, **params)
 
-    def _run_search(self, evaluate_candidates, *, callback_ctx=None):
+    def _before_search(self):
         self.n_points_ = self._resolve_n_points()
+
+    def _run_search(self, evaluate_candidates, *, callback_ctx=None):
         super()._run_search(evaluate_candidates, callback_ctx=callback_ctx)
         subs = getattr(self.strategy_, "strategies", [self.strategy_])
         self.optimizer_results_ = [result_from_strategy(s) for s in subs]

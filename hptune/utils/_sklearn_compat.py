@@ -19,6 +19,7 @@ from sklearn.utils.validation import _check_method_params, _num_samples
 
 __all__ = [
     "NON_FINITE_SCORES_WARNING",
+    "SEARCH_CHECKS_INPUTS",
     "BaseSearchCV",
     "Interval",
     "StrOptions",
@@ -34,6 +35,11 @@ __all__ = [
     "raise_all_fits_failed",
     "report_fit_failures",
 ]
+
+#: Whether ``BaseSearchCV.fit`` calls ``_check_input_parameters`` (with the
+#: routed split parameters) before the search; older releases do not, and the
+#: searches then do that step themselves (see ``BaseHptuneSearchCV``).
+SEARCH_CHECKS_INPUTS = hasattr(BaseSearchCV, "_check_input_parameters")
 
 #: Start of the warning ``BaseSearchCV._format_results`` emits on every call
 #: when a score is NaN; a sequential search calls it once per batch.

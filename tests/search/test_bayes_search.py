@@ -198,7 +198,7 @@ def test_optimizer_kwargs_map_to_parameters():
     "params, err, match",
     [
         ({"n_iter": 0}, ValueError, "The 'n_iter' parameter of BayesSearchCV must be an int in the range [1, inf). Got 0 instead."),
-        ({"n_points": 0}, ValueError, "The 'n_points' parameter of BayesSearchCV must be an int in the range [1, inf). Got 0 instead."),
+        ({"n_points": 0}, ValueError, "The 'n_points' parameter of BayesSearchCV must be an int in the range [1, inf) or a str among {'auto'}. Got 0 instead."),
         ({"acq_func": "ei"}, ValueError, "The 'acq_func' parameter of BayesSearchCV must be a str among"),
         ({"optimizer_kwargs": {"n_calls": 3}}, ValueError, "Unknown key 'n_calls' in optimizer_kwargs"),
         ({"optimizer_kwargs": {"base_estimator": "RF"}}, ValueError, "optimizer_kwargs['base_estimator']='RF' is not supported"),
