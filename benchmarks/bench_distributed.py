@@ -28,6 +28,7 @@ from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression, Ridge, SGDRegressor
 
 import hptune.search._base as search_base
+import hptune.search._pbt_search as pbt_search
 from hptune import BayesSearchCV, EvolutionSearchCV, PBTSearchCV, minimize
 from hptune.utils._testfunctions import FUNCTIONS
 
@@ -127,8 +128,6 @@ def run_shipping(mb):
         client.scatter = counting_scatter
         for name, make in searches.items():
             for mode in ("scatter_once", "joblib_auto_scatter"):
-                if name == "PBTSearchCV" and mode == "scatter_once":
-                    continue  # PBTSearchCV has its own fit: no scatter-once
                 patch = nullcontext() if mode == "scatter_once" else _no_scatter_once()
                 sent.clear()
                 before = _loopback_bytes()
@@ -152,11 +151,11 @@ class _no_scatter_once:
     """Disable hptune's scatter-once-per-fit (the behaviour before it)."""
 
     def __enter__(self):
-        self.saved = search_base._scatter_once
-        search_base._scatter_once = lambda X, y: nullcontext()
+        self.saved = search_base.scatter_once
+        search_base.scatter_once = pbt_search.scatter_once = lambda *objects: nullcontext()
 
     def __exit__(self, *exc):
-        search_base._scatter_once = self.saved
+        search_base.scatter_once = pbt_search.scatter_once = self.saved
 
 
 # -- 3. batch cost ------------------------------------------------------------------

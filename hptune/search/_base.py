@@ -95,25 +95,25 @@ def _deferred_non_finite_warning(search):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
 
 
-def _scatter_once(X, y):
-    """On joblib's dask backend, send ``X`` and ``y`` to the workers once per fit.
+def scatter_once(*objects):
+    """On joblib's dask backend, send ``objects`` to the workers once.
 
     joblib's dask backend scatters large arguments automatically, but only
-    within one ``Parallel.__call__``: ``BaseSearchCV`` calls it once per batch,
-    so X would travel to the cluster again with every batch. Scattering them
-    up front (joblib's own ``scatter=``, which broadcasts to every worker and
-    is looked up by object identity) makes every batch reuse the same copies.
-    Any other backend is left untouched.
+    within one ``Parallel.__call__``: ``BaseSearchCV`` calls it once per batch
+    (and PBT once per step), so X would travel to the cluster again every
+    time. Scattering up front (joblib's own ``scatter=``, which broadcasts to
+    every worker and is looked up by object identity) makes every later call
+    reuse the same copies. Any other backend is left untouched.
     """
     backend, _ = get_active_backend()
     futures = getattr(backend, "data_futures", None)
     if type(backend).__name__ != "DaskDistributedBackend" or futures is None:
         return nullcontext()
-    data = [a for a in (X, y) if a is not None and id(a) not in futures]
-    if not data:  # the user scattered them already
+    data = [a for a in objects if a is not None and id(a) not in futures]
+    if not data:  # already scattered, by the user or an enclosing search
         return nullcontext()
     config = parallel_config(backend="dask", client=backend.client, scatter=data)
-    # Keep what the user scattered in an enclosing parallel_config.
+    # Keep what was scattered in an enclosing parallel_config.
     get_active_backend()[0].data_futures.update(futures)
     return config
 
@@ -221,7 +221,7 @@ class BaseHptuneSearchCV(BaseSearchCV):
         if not SEARCH_CHECKS_INPUTS:
             self._legacy_inputs = (X, y, params)
         try:
-            with _scatter_once(X, y):
+            with scatter_once(X, y):
                 return super().fit(X, y, **params)
         finally:
             del self._fit_callbacks

@@ -22,6 +22,7 @@ from ..utils._sklearn_compat import (
 )
 from ._pbt_checkpoint import PBTProgress, open_checkpoint
 from ._pbt_loop import StepHooks, as_list, callback_task, root_callback_context
+from ._base import scatter_once
 from ._pbt_resources import check_search_space, resolve_resource
 from ._pbt_training import (
     Population,
@@ -394,9 +395,9 @@ class PBTSearchCV(BaseSearchCV):
             self, scheduler, population, progress, as_list(self.callbacks) + as_list(callback),
             checkpoint, self.n_steps_,
         )
-        with Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch) as parallel:
-            folds = []
-            if len(progress.records) < n_steps:
+        folds = []
+        if len(progress.records) < n_steps:
+            with scatter_once(X, y), Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch) as parallel:
                 folds = parallel(
                     delayed(prepare_fold)(
                         plan, X, y, train, test, routed_params.estimator.fit,
@@ -404,7 +405,10 @@ class PBTSearchCV(BaseSearchCV):
                     )
                     for train, test in splits
                 )
-                self._announce(len(folds))
+            self._announce(len(folds))
+        # Every step trains every (member, fold) pair: on a dask cluster the
+        # prepared folds are sent once, not with each of those tasks.
+        with scatter_once(*folds), Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch) as parallel:
             hooks.begin_search(root_ctx, n_steps - len(progress.records))
             records = train_population(
                 parallel, plan, folds, scheduler, n_steps, self._objective, population, hooks
