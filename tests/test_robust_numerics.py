@@ -162,13 +162,15 @@ def test_gp_ask_stays_fast_at_2000_observations():
     rng = np.random.RandomState(0)
     opt = BayesOptimizer(SPACE, n_initial_points=5, random_state=0)
     opt.tell(SPACE.sample(2000, rng), rng.normal(size=2000))
-    start = time.perf_counter()
+    start = time.process_time()
     [point] = opt.ask()
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     _assert_valid(SPACE, point)
-    # Measured about 2-4 s on one core (GP fit on a 256-point subset, O(n^3)
-    # posterior on all 2000 points, 1024 candidates polished by L-BFGS-B).
-    assert elapsed < 10.0, f"ask took {elapsed:.1f} s after 2000 observations"
+    # A guard against complexity regressions (say O(n^4) or an unbounded
+    # hyperparameter fit), not a performance claim: CPU time was 2-4 s (GP fit
+    # on a 256-point subset, O(n^3) posterior on all 2000 points); a shared
+    # machine's load does not count in CPU time, so the bound is 20x that.
+    assert elapsed < 60.0, f"ask took {elapsed:.1f} s of CPU after 2000 observations"
 
 
 # -- at the search level ---------------------------------------------------------------

@@ -1,7 +1,6 @@
 import ast
 import pickle
 import re
-import time
 from pathlib import Path
 
 import numpy as np
@@ -213,17 +212,14 @@ def test_warm_start_from_stored_theta():
     assert gp.log_marginal_likelihood() == pytest.approx(reference.log_marginal_likelihood(), abs=0.5)
 
 
-def test_large_fit_is_fast_enough():
-    # 2000 points: the hyperparameters are fitted on a subset, the posterior on all.
+def test_large_fit():
+    # 2000 points: the hyperparameters are fitted on a subset, the posterior on
+    # all. Its speed is measured in benchmarks/bench_ask_time.py, not here.
     rng = np.random.RandomState(0)
     X = rng.uniform(size=(2000, 4))
     y = np.sin(3 * X[:, 0]) + X[:, 1] + 0.01 * rng.standard_normal(2000)
-    start = time.perf_counter()
     gp = GaussianProcess().fit(X, y, random_state=0)
     mean, std = gp.predict(X[:100])
-    elapsed = time.perf_counter() - start
-    # Generous: about 1 s when the machine is idle; BLAS contention can slow it.
-    assert elapsed < 30.0
     np.testing.assert_allclose(mean, y[:100], atol=0.1)
 
 
