@@ -12,8 +12,13 @@ main start, each with at most ``_RESTART_MAXITER`` L-BFGS-B iterations) run
 only when there is no usable warm start (the first fit, ``warm_start=False``
 or a new number of dimensions) and whenever the number of training points
 has at least doubled since the last fit that ran them. Every other fit only
-polishes the previous ``theta_`` for at most ``_WARM_MAXITER`` iterations.
-Over a run of ``n`` observations that is O(log n) restart fits. Above
+polishes the previous ``theta_`` for at most ``_WARM_MAXITER`` iterations,
+and only once the number of points has grown by ``_POLISH_GROWTH`` (10%)
+since the last optimisation; in between, the posterior is refitted with the
+previous ``theta_`` (one Cholesky). One new point barely moves the
+hyperparameters of a GP with hundreds, while the polish costs several
+likelihood gradients of O(n^3) each. Over a run of ``n`` observations that is
+O(log n) restart fits and O(log n / log 1.1) polishes. Above
 ``_MAX_FIT_SAMPLES`` points the hyperparameters are fitted on every
 ``ceil(n / _MAX_FIT_SAMPLES)``-th training point (deterministic, at most
 ``_MAX_FIT_SAMPLES`` points), which bounds the cost of each likelihood
@@ -43,6 +48,7 @@ __all__ = ["GaussianProcess"]
 # continues from wherever this one stopped, so a few iterations suffice
 # (measured: within 0.05 nats of the converged optimum on a 200-step run).
 _WARM_MAXITER = 8
+_POLISH_GROWTH = 1.1
 _RESTART_MAXITER = 40
 # Hyperparameter fits above this size use a subset: each likelihood evaluation
 # costs about n^3 flops, and a few hundred points pin down d + 2 parameters.
@@ -206,10 +212,12 @@ class GaussianProcess:
         _check_lengths(X, y)
         y_mean, y_std = _standardisation(y)
         y = (y - y_mean) / y_std
-        theta, restarted = self._optimize_theta(X, y, rng, warm_start)
+        theta, restarted, optimised = self._optimize_theta(X, y, rng, warm_start)
         L = _factor(X, theta, stacklevel=4)
         if restarted:
             self._n_samples_restarted = len(X)
+        if optimised:
+            self._n_samples_polished = len(X)
         return self._store(X, y, theta, L, y_mean, y_std)
 
     def warm_state(self):
@@ -222,12 +230,14 @@ class GaussianProcess:
         Returns
         -------
         state : dict
-            ``{"theta": list of float or None, "restarted_at": int}``.
+            ``{"theta": list of float or None, "restarted_at": int,
+            "polished_at": int}``.
         """
         theta = getattr(self, "theta_", None)
         return {
             "theta": None if theta is None else [float(t) for t in theta],
             "restarted_at": int(getattr(self, "_n_samples_restarted", 0)),
+            "polished_at": int(getattr(self, "_n_samples_polished", 0)),
         }
 
     def set_warm_state(self, state):
@@ -245,6 +255,7 @@ class GaussianProcess:
         if state.get("theta") is not None:
             self.theta_ = np.asarray(state["theta"], dtype=float)
         self._n_samples_restarted = int(state.get("restarted_at", 0))
+        self._n_samples_polished = int(state.get("polished_at", 0))
         return self
 
     def _fit_fixed(self, X, y, theta):
@@ -272,6 +283,8 @@ class GaussianProcess:
         fallback = default_theta(n_dims, self.noise_floor)
         warm = self._warm_theta(n_dims, bounds) if warm_start else None
         restart = warm is None or n_samples >= 2 * getattr(self, "_n_samples_restarted", 0)
+        if not restart and n_samples < _POLISH_GROWTH * getattr(self, "_n_samples_polished", 0):
+            return warm, False, False
         starts = [fallback if warm is None else warm]
         if restart:
             starts.extend(random_thetas(self.n_restarts, n_dims, self.noise_floor, rng))
@@ -283,7 +296,7 @@ class GaussianProcess:
             X, y, np.array(starts), bounds, fallback=fallback, stacklevel=4,
             maxiter=_RESTART_MAXITER if restart else _WARM_MAXITER,
         )
-        return theta, restart
+        return theta, restart, True
 
     def _warm_theta(self, n_dims, bounds):
         theta = getattr(self, "theta_", None)
@@ -434,8 +447,9 @@ class GaussianProcess:
         except np.linalg.LinAlgError:
             L = _factor(X, self.theta_, stacklevel=4)
         gp = type(self)(**self.get_params())
-        if hasattr(self, "_n_samples_restarted"):
-            gp._n_samples_restarted = self._n_samples_restarted
+        for name in ("_n_samples_restarted", "_n_samples_polished"):
+            if hasattr(self, name):
+                setattr(gp, name, getattr(self, name))
         return gp._store(X, y, self.theta_.copy(), L, self.y_mean_, self.y_std_)
 
     def log_marginal_likelihood(self, theta=None):
