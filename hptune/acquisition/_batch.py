@@ -31,7 +31,8 @@ References
 import numpy as np
 
 from ._functions import make_acquisition
-from ._optimize import maximize_acquisition, single_threaded_blas
+from ..utils._threads import single_threaded_blas
+from ._optimize import maximize_acquisition
 
 __all__ = ["BATCH_STRATEGIES", "gp_acquisition", "observed_scores", "propose_batch"]
 

@@ -22,19 +22,18 @@ Recipe (as optuna's ``optim_mixed``, with BoTorch's Sobol initialisation):
    excluded, comparing with the scored Sobol points too.
 """
 
-import functools
 import math
 
 import numpy as np
 from scipy.optimize import minimize
 from scipy.spatial import cKDTree
 from scipy.stats import qmc
-from threadpoolctl import ThreadpoolController
 
 from ..space import Categorical
 from ..utils._random import child_seed
+from ..utils._threads import single_threaded_blas
 
-__all__ = ["maximize_acquisition", "single_threaded_blas"]
+__all__ = ["maximize_acquisition"]
 
 # Encodings closer than this (max-norm in the unit cube) to an excluded one are
 # the same point: evaluating them again would teach the surrogate nothing new.
@@ -83,24 +82,6 @@ def maximize_acquisition(acq, space, rng, *, n_candidates=1024, n_polish=5, excl
     """
     with single_threaded_blas():
         return _maximize(acq, space, rng, n_candidates, n_polish, exclude, x0)
-
-
-@functools.cache
-def _blas_controller():
-    # Built once: inspecting the loaded BLAS libraries takes milliseconds, while
-    # limiting them afterwards takes microseconds.
-    return ThreadpoolController()
-
-
-def single_threaded_blas():
-    """Limit BLAS to one thread while optimising.
-
-    The linear algebra here is many small solves (n_train x n_train against a
-    handful of points), where BLAS threads only add synchronisation; with other
-    busy processes on the machine (parallel evaluations), two OpenBLAS threads
-    made one optimisation 10 to 20 times slower in a measurement on 2 cores.
-    """
-    return _blas_controller().limit(limits=1, user_api="blas")
 
 
 def _maximize(acq, space, rng, n_candidates, n_polish, exclude, x0):

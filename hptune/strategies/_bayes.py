@@ -14,7 +14,7 @@ Recipe of one ``ask(n)``:
 import numpy as np
 
 from ..acquisition import GPHedge, propose_batch
-from ..acquisition._optimize import single_threaded_blas
+from ..utils._threads import single_threaded_blas
 from ..space import initial_design
 from ..space._design import DESIGNS
 from ..surrogate import GaussianProcess

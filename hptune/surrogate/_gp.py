@@ -31,6 +31,7 @@ import numbers
 import numpy as np
 
 from ..utils._random import check_random_state
+from ..utils._threads import single_threaded_blas
 from ._hyperparams import (
     default_theta,
     fit_theta,
@@ -212,8 +213,9 @@ class GaussianProcess:
         _check_lengths(X, y)
         y_mean, y_std = _standardisation(y)
         y = (y - y_mean) / y_std
-        theta, restarted, optimised = self._optimize_theta(X, y, rng, warm_start)
-        L = _factor(X, theta, stacklevel=4)
+        with single_threaded_blas():
+            theta, restarted, optimised = self._optimize_theta(X, y, rng, warm_start)
+            L = _factor(X, theta, stacklevel=4)
         if restarted:
             self._n_samples_restarted = len(X)
         if optimised:

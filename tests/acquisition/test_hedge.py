@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from hptune.acquisition import GPHedge
-from hptune.acquisition._optimize import single_threaded_blas
+from hptune.utils._threads import single_threaded_blas
 from hptune.surrogate import GaussianProcess
 
 
