@@ -190,12 +190,14 @@ def _write_benchmark_report():
     INCLUDE.mkdir(parents=True, exist_ok=True)
     results = ROOT / "benchmarks" / "results"
     rst, md = results / "report.rst", results / "report.md"
+    # Sphinx reads an absolute include path as relative to doc/, so the paths
+    # are written relative to this generated file.
     if rst.exists():
-        body = f".. include:: {rst.as_posix()}\n"
+        body = f".. include:: {Path(os.path.relpath(rst, INCLUDE)).as_posix()}\n"
     elif md.exists():
         body = (
             "The report is written in Markdown by ``benchmarks/``; it is shown as text.\n\n"
-            f".. literalinclude:: {md.as_posix()}\n   :language: markdown\n"
+            f".. literalinclude:: {Path(os.path.relpath(md, INCLUDE)).as_posix()}\n   :language: markdown\n"
         )
     else:
         body = (
