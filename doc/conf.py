@@ -191,13 +191,13 @@ def _write_benchmark_report():
     results = ROOT / "benchmarks" / "results"
     rst, md = results / "report.rst", results / "report.md"
     # Sphinx reads an absolute include path as relative to doc/, so the paths
-    # are written relative to this generated file.
+    # are written relative to doc/ (where the including page lives).
     if rst.exists():
-        body = f".. include:: {Path(os.path.relpath(rst, INCLUDE)).as_posix()}\n"
+        body = f".. include:: {Path(os.path.relpath(rst, DOC)).as_posix()}\n"
     elif md.exists():
         body = (
             "The report is written in Markdown by ``benchmarks/``; it is shown as text.\n\n"
-            f".. literalinclude:: {Path(os.path.relpath(md, INCLUDE)).as_posix()}\n   :language: markdown\n"
+            f".. literalinclude:: {Path(os.path.relpath(md, DOC)).as_posix()}\n   :language: markdown\n"
         )
     else:
         body = (
