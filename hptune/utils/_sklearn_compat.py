@@ -32,7 +32,6 @@ __all__ = [
     "_safe_split",
     "_score",
     "deferred_fit_failures",
-    "raise_all_fits_failed",
     "report_fit_failures",
 ]
 
@@ -115,11 +114,6 @@ __all__ += [
     "_safe_split",
     "_score",
 ]
-
-
-def raise_all_fits_failed(results, error_score):
-    """scikit-learn's failure check over ``results``: raise if all failed, else warn."""
-    _original_warn_or_raise(results, error_score)
 
 
 # -- Checkpoints ---------------------------------------------------------------
