@@ -53,6 +53,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
+from hptune.exceptions import RefitWarning
 from hptune.search._pbt_search import PBTSearchCV
 
 try:
@@ -177,7 +178,7 @@ def run_bayes(task, X, y, cv, n, seed, factor):
     )
 
 
-def run_pbt(task, X, y, cv, n, seed, factor):
+def run_pbt(task, X, y, cv, n, seed, factor, **pbt_params):
     step_size = task["resource"] // task["n_steps"]
     resource = task["pbt_resource"]
     estimator = task["estimator"](step_size, seed)
@@ -185,7 +186,7 @@ def run_pbt(task, X, y, cv, n, seed, factor):
         resource = f"{estimator.steps[-1][0]}__{resource}"
     return PBTSearchCV(
         estimator, hptune_space(task["params"]), population_size=n, n_steps=task["n_steps"],
-        step_size=step_size, resource=resource, cv=cv, random_state=seed,
+        step_size=step_size, resource=resource, cv=cv, random_state=seed, **pbt_params,
     )
 
 
@@ -199,12 +200,26 @@ def _pbt_results(search, task, n, X_test, y_test):
     return dict(equal=final, full=final, curve_compute=compute, curve=curve.tolist())
 
 
-METHODS = {"RandomizedSearchCV": run_random, "BayesSearchCV": run_bayes, "PBTSearchCV": run_pbt}
+def run_pbt_perturb(task, X, y, cv, n, seed, factor, **pbt_params):
+    """PBT with the paper's random explore, to show what the model-based default adds."""
+    return run_pbt(task, X, y, cv, n, seed, factor, **{**pbt_params, "explore": "perturb"})
+
+
+METHODS = {
+    "RandomizedSearchCV": run_random,
+    "BayesSearchCV": run_bayes,
+    "PBTSearchCV": run_pbt,
+    "PBTSearchCV-perturb": run_pbt_perturb,
+}
+
+
+def is_pbt(method):
+    return method.startswith("PBTSearchCV")
 
 
 def run_one(job):
     """One (task, seed, method) run, single-threaded so that runs do not compete."""
-    task_name, seed, method, n, factor = job
+    task_name, seed, method, n, factor, pbt_params = job
     task = TASKS[task_name]
     X, y = task["data"]()
     X, X_test, y, y_test = train_test_split(
@@ -212,19 +227,23 @@ def run_one(job):
     )
     splitter = StratifiedKFold if task["classification"] else KFold
     cv = splitter(n_splits=3, shuffle=True, random_state=seed)  # the same folds for everyone
-    search = METHODS[method](task, X, y, cv, n, seed, factor)
-    with warnings.catch_warnings(), threadpool_limits(1):
+    extra = pbt_params if is_pbt(method) else {}
+    search = METHODS[method](task, X, y, cv, n, seed, factor, **extra)
+    with warnings.catch_warnings(record=True) as caught, threadpool_limits(1):
         # Every model is trained for a fixed number of epochs on purpose (equal
         # compute), so "maximum iterations reached" is expected.
         warnings.filterwarnings("ignore", category=ConvergenceWarning)
         start = time.perf_counter()
         search.fit(X, y)
         wall = time.perf_counter() - start
-        if method == "PBTSearchCV":
+        if is_pbt(method):
             result = _pbt_results(search, task, n, X_test, y_test)
         else:
             result = _sequential(search, task, n, X, y, X_test, y_test)
-    result.update(task=task_name, method=method, seed=seed, wall=wall)
+    result.update(
+        task=task_name, method=method, seed=seed, wall=wall,
+        refit_warning=any(issubclass(w.category, RefitWarning) for w in caught),
+    )
     return result
 
 
@@ -251,21 +270,21 @@ def summarise(runs):
         rows = {}
         for method, seeds in methods.items():
             rs = list(seeds.values())
-            for key in ("equal",) if method == "PBTSearchCV" else ("equal", "full"):
-                timed = method == "PBTSearchCV" or key == "full"  # wall time of the whole run
+            for key in ("equal",) if is_pbt(method) else ("equal", "full"):
+                timed = is_pbt(method) or key == "full"  # wall time of the whole run
                 rows[(method, key)] = dict(
                     best_score=_mean_std([r[key]["best_score"] for r in rs]),
                     holdout_score=_mean_std([r[key]["holdout_score"] for r in rs]),
                     wall=_mean_std([r["wall"] for r in rs]) if timed else None,
                     compute=rs[0][key]["compute"],
                 )
-        reach = {}
-        if "PBTSearchCV" in methods:
-            pbt = methods["PBTSearchCV"]
+        reach = {}  # per PBT variant
+        for variant in filter(is_pbt, methods):
+            pbt, reach[variant] = methods[variant], {}
             for method in ("RandomizedSearchCV", "BayesSearchCV"):
                 for key in ("full", "equal"):
                     if method in methods:
-                        reach[f"{method}_{key}"] = [
+                        reach[variant][f"{method}_{key}"] = [
                             reach_fraction(pbt[s], methods[method][s], key)
                             for s in sorted(pbt) if s in methods[method]
                         ]
@@ -290,24 +309,26 @@ def _targets(summary, factor):
         "(2) a higher final score at equal compute (PBT's mean minus the n-candidate "
         "searches' means).",
         "",
-        "| task | (1) seeds reached | (2) best CV − Random | − Bayes | holdout − Random | − Bayes |",
-        "|---|---|---|---|---|---|",
+        "| task | PBT | (1) seeds reached | (2) best CV − Random | − Bayes | holdout − Random "
+        "| − Bayes |",
+        "|---|---|---|---|---|---|---|",
     ]
     for task, entry in summary.items():
-        rows, fractions = entry["rows"], entry["reach"].get("RandomizedSearchCV_full", [])
-        hit = sum(f <= 1 / factor + 1e-9 for f in fractions)
-        pbt = rows.get("PBTSearchCV|equal")
-        cells = [f"{hit} of {len(fractions)}"]
-        for score in ("best_score", "holdout_score"):
-            for method in ("RandomizedSearchCV", "BayesSearchCV"):
-                other = rows.get(f"{method}|equal")
-                ok = pbt is not None and other is not None
-                cells.append(f"{pbt[score][0] - other[score][0]:+.4f}" if ok else "n/a")
-        lines.append(f"| {task} | " + " | ".join(cells) + " |")
+        rows = entry["rows"]
+        for variant, reach in entry["reach"].items():
+            fractions = reach.get("RandomizedSearchCV_full", [])
+            hit = sum(f <= 1 / factor + 1e-9 for f in fractions)
+            pbt = rows[f"{variant}|equal"]
+            cells = [variant, f"{hit} of {len(fractions)}"]
+            for score in ("best_score", "holdout_score"):
+                for method in ("RandomizedSearchCV", "BayesSearchCV"):
+                    other = rows.get(f"{method}|equal")
+                    cells.append(f"{pbt[score][0] - other[score][0]:+.4f}" if other else "n/a")
+            lines.append(f"| {task} | " + " | ".join(cells) + " |")
     return lines
 
 
-def markdown(summary, meta):
+def markdown(summary, meta, runs):
     factor = meta["factor"]
     lines = [
         f"# PBTSearchCV benchmark (seeds {meta['seeds']}, n = {meta['n_candidates']}, "
@@ -318,7 +339,9 @@ def markdown(summary, meta):
         f"and are reported after n candidates (equal compute) and after all {factor} n. "
         "`best CV`: best mean CV score; `holdout`: the best candidate refitted and scored "
         "on a held-out quarter of the data; mean ± std over seeds, best of the "
-        "equal-compute rows in bold.",
+        "equal-compute rows in bold. `PBTSearchCV` runs with its defaults (model-based "
+        "explore, `explore=\"bandit\"`), `PBTSearchCV-perturb` with the paper's random "
+        "explore (`explore=\"perturb\"`).",
         "",
         "| task | method | compute | best CV | holdout | wall (s) |",
         "|---|---|---|---|---|---|",
@@ -334,7 +357,7 @@ def markdown(summary, meta):
                 e = rows.get(f"{method}|{key}")
                 if e is None:
                     continue
-                label = method if method == "PBTSearchCV" else (
+                label = method if is_pbt(method) else (
                     f"{method} ({meta['n_candidates']})" if key == "equal"
                     else f"{method} ({factor * meta['n_candidates']})"
                 )
@@ -351,20 +374,25 @@ def markdown(summary, meta):
         f"fraction of that search's compute (`{factor} n`: the full run, target ≤ 1/{factor}; "
         "`n`: at equal compute, where 1.00 means only at the end):",
         "",
-        f"| task | Random ({factor} n) | Random (n) | Bayes ({factor} n) | Bayes (n) |",
-        "|---|---|---|---|---|",
+        f"| task | PBT | Random ({factor} n) | Random (n) | Bayes ({factor} n) | Bayes (n) |",
+        "|---|---|---|---|---|---|",
     ]
     for task, entry in summary.items():
-        r = entry["reach"]
-        cells = [
-            _fractions(r.get(k, [])) or "n/a"
-            for k in (
-                "RandomizedSearchCV_full", "RandomizedSearchCV_equal",
-                "BayesSearchCV_full", "BayesSearchCV_equal",
-            )
-        ]
-        lines.append(f"| {task} | " + " | ".join(cells) + " |")
-    lines += ["", *_targets(summary, factor), "", f"Versions: {meta['versions']}", "",
+        for variant, r in entry["reach"].items():
+            cells = [variant] + [
+                _fractions(r.get(k, [])) or "n/a"
+                for k in (
+                    "RandomizedSearchCV_full", "RandomizedSearchCV_equal",
+                    "BayesSearchCV_full", "BayesSearchCV_equal",
+                )
+            ]
+            lines.append(f"| {task} | " + " | ".join(cells) + " |")
+    warned = sorted(
+        f"{r['task']} {r['method']} seed {r['seed']}" for r in runs if r.get("refit_warning")
+    )
+    lines += ["", *_targets(summary, factor), "",
+              f"RefitWarning (replay trained worse than the folds) in: {', '.join(warned) or 'no run'}.",
+              "", f"Versions: {meta['versions']}", "",
               f"Command: `{meta['command']}`"]
     if meta.get("bayes_error"):
         lines += ["", f"BayesSearchCV could not run: {meta['bayes_error']}"]
@@ -386,6 +414,9 @@ def main(argv=None):
     parser.add_argument("--tasks", default=",".join(TASKS), help="comma-separated task names")
     parser.add_argument("--methods", default=",".join(METHODS), help="comma-separated methods")
     parser.add_argument("--workers", type=int, default=2, help="runs executed side by side")
+    parser.add_argument(
+        "--pbt-params", default="{}", help='extra PBTSearchCV parameters as JSON, e.g. \'{"explore": "bandit"}\''
+    )
     parser.add_argument("--quick", action="store_true", help="1 seed, n=4, no files")
     parser.add_argument("--output", default=str(RESULTS / "pbt"), help="path without suffix")
     args = parser.parse_args(argv)
@@ -394,7 +425,8 @@ def main(argv=None):
         seeds, n = seeds[:1], 4
     methods = [m for m in args.methods.split(",") if m != "BayesSearchCV" or BayesSearchCV]
     tasks = args.tasks.split(",")
-    jobs = [(t, s, m, n, args.factor) for t in tasks for s in seeds for m in methods]
+    pbt_params = json.loads(args.pbt_params)
+    jobs = [(t, s, m, n, args.factor, pbt_params) for t in tasks for s in seeds for m in methods]
     runs = []
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
         for r in pool.map(run_one, jobs):
@@ -407,6 +439,7 @@ def main(argv=None):
             )
     meta = dict(
         seeds=seeds, n_candidates=n, factor=args.factor, workers=args.workers,
+        pbt_params=pbt_params,
         cv="3-fold (Stratified)KFold, shuffle, random_state=seed",
         versions=dict(
             python=platform.python_version(), numpy=np.__version__, sklearn=sklearn.__version__
@@ -415,7 +448,7 @@ def main(argv=None):
         command="PYTHONPATH=. python benchmarks/bench_pbt.py " + " ".join(sys.argv[1:]),
     )
     summary = summarise(runs)
-    text = markdown(summary, meta)
+    text = markdown(summary, meta, runs)
     print(text)
     if not args.quick:
         out = Path(args.output)

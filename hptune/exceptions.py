@@ -5,7 +5,13 @@ Each warning has its own class so that users can filter one kind precisely
 silencing everything.
 """
 
-__all__ = ["HptuneWarning", "NumericalWarning", "SearchSpaceWarning", "ExhaustedSpaceWarning"]
+__all__ = [
+    "HptuneWarning",
+    "NumericalWarning",
+    "SearchSpaceWarning",
+    "ExhaustedSpaceWarning",
+    "RefitWarning",
+]
 
 
 class HptuneWarning(UserWarning):
@@ -13,7 +19,7 @@ class HptuneWarning(UserWarning):
 
     Examples
     --------
-    >>> from hptune.exceptions import HptuneWarning, HptuneWarning
+    >>> from hptune.exceptions import HptuneWarning
     >>> issubclass(HptuneWarning, UserWarning)
     True
     """
@@ -48,5 +54,22 @@ class ExhaustedSpaceWarning(HptuneWarning):
     --------
     >>> from hptune.exceptions import ExhaustedSpaceWarning, HptuneWarning
     >>> issubclass(ExhaustedSpaceWarning, HptuneWarning)
+    True
+    """
+
+
+class RefitWarning(HptuneWarning):
+    """The refitted ``best_estimator_`` looks far worse than its CV scores.
+
+    Emitted by :class:`~hptune.PBTSearchCV` when the best member's schedule,
+    replayed on the whole training data, gives a model that scores worse on
+    that very data than the member scored on its held-out folds, typically
+    because training diverged (a learning rate at the edge of stability
+    behaves differently with more samples per epoch).
+
+    Examples
+    --------
+    >>> from hptune.exceptions import RefitWarning, HptuneWarning
+    >>> issubclass(RefitWarning, HptuneWarning)
     True
     """

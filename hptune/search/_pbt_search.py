@@ -2,6 +2,7 @@
 
 import os
 import time
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -10,15 +11,18 @@ from sklearn.model_selection import check_cv
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import indexable
 
+from ..exceptions import RefitWarning
 from ..space import to_subspaces
 from ..strategies._pbt import PBTScheduler
 from ..utils._random import check_random_state, child_seed
 from ..utils._sklearn_compat import (
     BaseSearchCV,
     Interval,
+    StrOptions,
     _check_method_params,
     _fit_context,
     _MultimetricScorer,
+    _safe_indexing,
 )
 from ._pbt_checkpoint import PBTProgress, open_checkpoint
 from ._pbt_loop import StepHooks, as_list, callback_task, root_callback_context
@@ -104,6 +108,14 @@ class PBTSearchCV(BaseSearchCV):
         other ordered values move by ``(factor - 1) / 2`` of their range, and
         discrete ones at least to the neighbouring value. Categorical values
         change only when resampled.
+    explore : {"bandit", "perturb"}, default="bandit"
+        How a replaced member's hyperparameters are chosen. ``"perturb"``:
+        the copied ones are explored once as described above (Jaderberg et
+        al.). ``"bandit"``, after PB2 (Parker-Holder et al., 2020): 32 such
+        explores are drawn and a Gaussian process of each step's score
+        improvement, given the step and the hyperparameters, keeps the one
+        with the highest upper confidence bound; random explore is used while
+        fewer than 4 finite scores are known.
     scoring : str, callable, list, tuple or dict, default=None
         As in ``GridSearchCV``. With several metrics, the members are ranked
         by the one named by ``refit`` (or the first, if ``refit`` is not a
@@ -111,7 +123,10 @@ class PBTSearchCV(BaseSearchCV):
     refit : bool, str or callable, default=True
         As in ``GridSearchCV``; the best member's hyperparameter schedule
         (``best_schedule_``) is replayed on the whole data, so
-        ``best_estimator_`` is trained the way the winner was.
+        ``best_estimator_`` is trained the way the winner was. The replayed
+        model is then scored once on that data, and a
+        :class:`~hptune.exceptions.RefitWarning` says so when it scores below
+        the winner's held-out folds (a replay that diverged).
     cv : int, cross-validation generator or an iterable, default=None
         Determines the cross-validation splitting strategy, as in
         ``GridSearchCV``. The splits are computed once per fit and shared by
@@ -256,6 +271,7 @@ class PBTSearchCV(BaseSearchCV):
         "quantile_fraction": [Interval(Real, 0, 0.5, closed="right")],
         "resample_probability": [Interval(Real, 0, 1, closed="both")],
         "perturbation_factors": ["array-like"],
+        "explore": [StrOptions({"perturb", "bandit"})],
         "random_state": ["random_state"],
         "callbacks": [list, callable, None],
         "max_time": [Interval(Real, 0, None, closed="neither"), None],
@@ -276,6 +292,7 @@ class PBTSearchCV(BaseSearchCV):
         quantile_fraction=0.25,
         resample_probability=0.25,
         perturbation_factors=(0.8, 1.2),
+        explore="bandit",
         scoring=None,
         refit=True,
         cv=None,
@@ -310,6 +327,7 @@ class PBTSearchCV(BaseSearchCV):
         self.quantile_fraction = quantile_fraction
         self.resample_probability = resample_probability
         self.perturbation_factors = perturbation_factors
+        self.explore = explore
         self.random_state = random_state
         self.callbacks = callbacks
         self.max_time = max_time
@@ -373,6 +391,9 @@ class PBTSearchCV(BaseSearchCV):
         if self.refit:
             with callback_task(root_ctx, "refit-with-best-schedule", self, X, y):
                 self._refit_best(plan, X, y, routed_params.estimator.fit)
+                self._check_refit(
+                    scorers, refit_metric, results, X, y, splits, routed_params.scorer.score
+                )
         self.scorer_ = scorers._scorers if isinstance(scorers, _MultimetricScorer) else scorers
         self.cv_results_ = results
         if root_ctx is not None:
@@ -449,6 +470,7 @@ class PBTSearchCV(BaseSearchCV):
             quantile_fraction=self.quantile_fraction,
             resample_probability=self.resample_probability,
             perturbation_factors=self.perturbation_factors,
+            explore=self.explore,
             random_state=seed,
         )
         plan = TrainingPlan(
@@ -531,6 +553,57 @@ class PBTSearchCV(BaseSearchCV):
             {**entry, "budget": (entry["step"] + 1) * self.step_size}
             for entry in self.scheduler_.schedule(int(self.best_index_))
         ]
+
+    def _check_refit(self, scorers, metric, results, X, y, splits, score_params):
+        """Warn when the replayed model fails on the very folds it was trained on.
+
+        The refitted model is scored on each fold's test part, which it was
+        trained on, and compared with two held-out scores: the winner's
+        (minus one fold standard deviation) and the median member's after the
+        first step. A model that is worse on samples it was trained on than
+        both of these has not been trained the way the winner was (usually the
+        replay diverged), and ``best_estimator_`` should not be trusted
+        silently. Small shortfalls, which small folds produce by chance, stay
+        above the second bound. Scoring subsets of the folds' size keeps
+        scores that grow with the number of samples (such as k-means'
+        inertia) comparable.
+        """
+        if callable(self.refit):
+            return  # no single metric to compare with
+        scorer = scorers._scorers[metric] if isinstance(scorers, _MultimetricScorer) else scorers
+        folds = np.array(
+            [results[f"split{k}_test_{metric}"][self.best_index_] for k in range(len(splits))],
+            dtype=float,
+        )
+        tested = np.isfinite(folds)
+        first = self.pbt_history_[f"mean_test_{metric}"][self.pbt_history_["step"] == 0]
+        first = first[np.isfinite(first)]
+        if not tested.any() or not first.size:
+            return
+        refit_scores = [
+            scorer(
+                self.best_estimator_,
+                _safe_indexing(X, test),
+                None if y is None else _safe_indexing(y, test),
+                **_check_method_params(X, params=score_params, indices=test),
+            )
+            for (_, test), ok in zip(splits, tested)
+            if ok
+        ]
+        score, cv_score = float(np.mean(refit_scores)), folds[tested].mean()
+        if not score >= min(cv_score - folds[tested].std(), np.median(first)):  # NaN warns too
+            warnings.warn(
+                f"The refitted best_estimator_ scores {score:.4g} ({metric!r}) on the CV test "
+                f"folds, which it was trained on, below the {cv_score:.4g} that the best member "
+                "scored on them held out, and below the median member after the first "
+                f"step ({np.median(first):.4g}). Replaying best_schedule_ on the whole data "
+                "trained differently from the folds: training diverged (narrow the search "
+                "space, for example the largest learning rate) or is too noisy for the "
+                "schedule to carry over (more data or steps); with refit=False you can "
+                "retrain yourself.",
+                RefitWarning,
+                stacklevel=3,
+            )
 
     def _refit_best(self, plan, X, y, fit_params):
         """Replay the best schedule on the whole data, timing it."""

@@ -40,8 +40,11 @@ import numpy as np
 from ..space import Categorical, Integer, Space, initial_design
 from ..utils._random import check_random_state, child_seed, rng_from_state, rng_to_state
 from ._base import as_space
+from ._pbt_bandit import N_CANDIDATES, ImprovementModel
 
 __all__ = ["PBTScheduler"]
+
+EXPLORE_RULES = ("perturb", "bandit")
 
 
 def _check_number(name, value, low, high, low_open):
@@ -147,6 +150,15 @@ class PBTScheduler:
     perturbation_factors : sequence of float, default=(0.8, 1.2)
         Factors drawn (uniformly, per dimension) to perturb a value; see the
         module docstring for how they act on each kind of dimension.
+    explore : {"bandit", "perturb"}, default="bandit"
+        How a replaced member's hyperparameters are chosen. ``"perturb"``:
+        the copied ones, perturbed or resampled once (the paper's rule).
+        ``"bandit"``: after PB2 (see :mod:`hptune.strategies._pbt_bandit`), 32
+        such explores are drawn and a Gaussian process of each step's score
+        improvement (given the step and the hyperparameters) picks the one with
+        the highest upper confidence bound, spreading a batch by GP-BUCB
+        fantasies; it explores at random while fewer than 4 finite scores are
+        known.
     random_state : int, RandomState instance or None, default=None
         Seed of the initial population, of the quantile tie-breaks, of the
         choice of the member to copy and of explore. Pass an int for
@@ -190,6 +202,7 @@ class PBTScheduler:
         quantile_fraction=0.25,
         resample_probability=0.25,
         perturbation_factors=(0.8, 1.2),
+        explore="bandit",
         random_state=None,
     ):
         for name, value, low in (
@@ -200,12 +213,15 @@ class PBTScheduler:
                 raise ValueError(f"{name} must be an int >= {low}. Got {value!r} instead.")
         _check_number("quantile_fraction", quantile_fraction, 0, 0.5, low_open=True)
         _check_number("resample_probability", resample_probability, 0, 1, low_open=False)
+        if explore not in EXPLORE_RULES:
+            raise ValueError(f"explore must be one of {EXPLORE_RULES}. Got {explore!r} instead.")
         self.spaces = _as_subspaces(space)
         self.population_size = int(population_size)
         self.perturbation_interval = int(perturbation_interval)
         self.quantile_fraction = float(quantile_fraction)
         self.resample_probability = float(resample_probability)
         self.perturbation_factors = _check_factors(perturbation_factors)
+        self.explore_rule = explore
         self.random_state = random_state
         self._rng = check_random_state(random_state)
         self.population_ = None
@@ -271,9 +287,11 @@ class PBTScheduler:
         parents = np.arange(self.population_size)
         population, subspace = list(self.population_), self.subspace_.copy()
         if perturb and self.step_ % self.perturbation_interval == 0:
-            for loser, winner in self.exploit(y):
+            pairs = self.exploit(y)
+            for loser, winner in pairs:
                 parents[loser], subspace[loser] = winner, self.subspace_[winner]
-                population[loser] = self.explore(self.population_[winner], self.subspace_[winner])
+            for (loser, _), params in zip(pairs, self._new_configurations(pairs, subspace)):
+                population[loser] = params
         self.population_, self.subspace_, self.parents_ = population, subspace, parents
         return parents.copy()
 
@@ -331,6 +349,34 @@ class PBTScheduler:
         for dim, sl in zip(space.dimensions, space._slices):
             z[sl] = self._perturb(dim, z[sl])
         return space.decode(space.snap(z[None, :]))[0]
+
+    def _new_configurations(self, pairs, subspace):
+        """Hyperparameters of the replaced members, in the order of ``pairs``.
+
+        ``"perturb"``: one explore of the winner's. ``"bandit"``: the best of
+        ``N_CANDIDATES`` explores by the improvement model of the winner's
+        sub-space (see :mod:`~hptune.strategies._pbt_bandit`), or one explore
+        while that model has too little data.
+        """
+        losers = {loser for loser, _ in pairs}
+        models = {}
+        new = []
+        for _, winner in pairs:
+            s = self.subspace_[winner]
+            if self.explore_rule == "bandit" and s not in models:
+                models[s] = ImprovementModel.fit(self.history_, self.spaces[s], self.step_, self._rng)
+                if models[s] is not None:  # members that keep training are pending
+                    models[s].assign([
+                        self.population_[m] for m in range(self.population_size)
+                        if m not in losers and subspace[m] == s
+                    ])
+            model = models.get(s)
+            if model is None:
+                new.append(self.explore(self.population_[winner], s))
+            else:
+                candidates = [self.explore(self.population_[winner], s) for _ in range(N_CANDIDATES)]
+                new.append(model.choose(candidates))
+        return new
 
     def _perturb(self, dim, z):
         """Perturb the encoded block ``z`` of one dimension (see module docstring)."""

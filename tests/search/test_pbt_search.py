@@ -20,6 +20,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 from sklearn.utils.estimator_checks import check_param_validation
 
+from hptune.exceptions import RefitWarning
 from hptune.search._pbt_search import PBTSearchCV
 
 X, y = make_classification(n_samples=60, n_features=6, random_state=0)
@@ -118,6 +119,18 @@ def test_same_result_for_n_jobs_and_backends(fitted):
     assert _signature(_search(quantile_fraction=0.5, n_jobs=2).fit(X, y)) == expected
     with parallel_backend("threading", n_jobs=2):
         assert _signature(_search(quantile_fraction=0.5).fit(X, y)) == expected
+
+
+def test_bandit_explore_is_deterministic_across_n_jobs():
+    def run(**kwargs):
+        return _search(explore="bandit", population_size=6, n_steps=4, **kwargs).fit(X, y)
+
+    search = run()
+    assert _signature(run(n_jobs=2)) == _signature(search)
+    history = search.pbt_history_
+    replaced = np.flatnonzero(history["parent"] != history["member"])
+    assert len(replaced)  # exploit happened, and explore chose inside the space
+    assert all(1e-5 <= p["alpha"] <= 1e-1 and 1e-3 <= p["eta0"] <= 1.0 for p in history["params"])
 
 
 def test_random_state_changes_the_population(fitted):
@@ -278,6 +291,44 @@ def test_failed_members_rank_last_and_are_replaced(interval):
     assert all(not params["fail"] for params in search.cv_results_["params"])
     if interval == 2:  # failed members wait, untrained, until the exploit round
         assert np.isnan(history["mean_test_score"][history["step"] == 1]).sum() == 2
+
+
+class DivergesOnLargeBatches(ClassifierMixin, BaseEstimator):
+    """SGD that, like a learning rate at the edge of stability, blows up with more data.
+
+    ``partial_fit`` on more than ``limit`` samples destroys the model (it then
+    predicts one class), so the folds train well but the replay on the whole
+    data does not: the situation the refit check exists for.
+    """
+
+    def __init__(self, alpha=1e-4, limit=50):
+        self.alpha = alpha
+        self.limit = limit
+
+    def partial_fit(self, X, y, classes=None):
+        if not hasattr(self, "sgd_"):
+            self.sgd_ = SGDClassifier(random_state=0)
+        self.sgd_.set_params(alpha=self.alpha).partial_fit(X, y, classes=classes)
+        self.classes_ = self.sgd_.classes_
+        self.diverged_ = getattr(self, "diverged_", False) or len(X) > self.limit
+        return self
+
+    def fit(self, X, y):
+        return self.partial_fit(X, y, classes=np.unique(y))
+
+    def predict(self, X):
+        if self.diverged_:
+            return np.full(len(X), self.classes_[0])
+        return self.sgd_.predict(X)
+
+
+def test_refit_that_trains_worse_than_the_folds_warns():
+    search = _search(DivergesOnLargeBatches(), {"alpha": (1e-5, 1e-1, "log-uniform")})
+    with pytest.warns(RefitWarning, match=r"scores 0\.\d+ \('score'\) on the CV test folds"):
+        search.fit(X, y)
+    assert search.best_score_ > 0.7  # the folds (40 samples each) trained normally
+    # With a limit above the data size, the same search refits without a warning.
+    _search(DivergesOnLargeBatches(limit=1000), {"alpha": (1e-5, 1e-1, "log-uniform")}).fit(X, y)
 
 
 def test_error_score_raise_and_all_failures():

@@ -160,16 +160,20 @@ def test_initial_population_covers_the_space():
     assert sorted(int(p["x"] * 4) for p in population) == [0, 1, 2, 3]
 
 
-def test_tell_replaces_losers_by_explored_copies():
+@pytest.mark.parametrize("explore", ["perturb", "bandit"])
+def test_tell_replaces_losers_by_explored_copies(explore):
     scheduler = _scheduler(
-        {"lr": Real(1e-6, 1.0, "log-uniform")}, population_size=4, resample_probability=0.0
+        {"lr": Real(1e-6, 1.0, "log-uniform")}, population_size=4, resample_probability=0.0,
+        explore=explore,
     )
     before = scheduler.ask()
     parents = scheduler.tell([0.1, 0.9, 0.5, 0.7])
     after = scheduler.ask()
     assert parents.tolist() == [1, 1, 2, 3]
     assert after[1:] == before[1:]
-    assert round(after[0]["lr"] / before[1]["lr"], 9) in (0.8, 1.2)
+    # One of the two perturbations of the winner's value (clipped at the bound).
+    perturbed = {max(1e-6, round(before[1]["lr"] * f, 15)) for f in (0.8, 1.2)}
+    assert round(after[0]["lr"], 15) in perturbed
 
 
 def test_perturbation_interval_and_last_step():

@@ -1,0 +1,123 @@
+"""Tests of PBT's model-based explore (``explore="bandit"``)."""
+
+import math
+import re
+
+import numpy as np
+import pytest
+
+from hptune.space import Categorical, Real
+from hptune.strategies._pbt import PBTScheduler
+from hptune.strategies._pbt_bandit import ImprovementModel, improvement_data
+
+LR = {"lr": Real(1e-5, 1.0, "log-uniform")}
+
+
+def _gain(params):
+    """Improvement per step of a toy learner: a narrow peak at lr = 1e-2 (log scale)."""
+    return math.exp(-(((math.log10(params["lr"]) + 2.0) / 0.3) ** 2))
+
+
+def _train(explore, seed, n_steps=8, population_size=8):
+    """Run the scheduler on the toy learner; return its best final score."""
+    scheduler = PBTScheduler(
+        LR, population_size=population_size, explore=explore, random_state=seed
+    )
+    noise = np.random.RandomState(100 + seed)
+    scores = np.zeros(population_size)
+    for step in range(n_steps):
+        params = scheduler.ask()
+        scores = scores + [_gain(p) for p in params] + noise.normal(0, 0.02, population_size)
+        parents = scheduler.tell(scores, perturb=step < n_steps - 1)
+        scores = scores[parents]
+    return scores.max()
+
+
+def test_improvements_follow_the_lineage():
+    scheduler = PBTScheduler(LR, population_size=4, random_state=0)
+    scheduler.ask()
+    parents = scheduler.tell([0.1, 0.9, 0.5, 0.7])
+    assert parents.tolist() == [1, 1, 2, 3]
+    scheduler.ask()
+    scheduler.tell([1.0, 1.2, 0.6, 0.75])
+    space = scheduler.spaces[0]
+    X, y = improvement_data(scheduler.history_, space, n_told=2)
+    # Step 1 only; member 0 continued from member 1's model (0.9).
+    np.testing.assert_allclose(y, [1.0 - 0.9, 1.2 - 0.9, 0.6 - 0.5, 0.75 - 0.7])
+    np.testing.assert_allclose(X[:, 0], 0.5)  # t = step / steps told
+    # Before any improvement is known, the step-0 scores stand in.
+    _, y0 = improvement_data(scheduler.history_[:4], space, n_told=1)
+    np.testing.assert_allclose(y0, [0.1, 0.9, 0.5, 0.7])
+
+
+def test_failed_scores_are_left_out():
+    scheduler = PBTScheduler(LR, population_size=4, random_state=0)
+    scheduler.ask()
+    scheduler.tell([np.nan, 0.9, 0.5, 0.7])
+    _, y = improvement_data(scheduler.history_, scheduler.spaces[0], n_told=1)
+    assert y.tolist() == [0.9, 0.5, 0.7]
+
+
+def test_model_prefers_the_candidate_that_improved_most():
+    scheduler = PBTScheduler(LR, population_size=8, random_state=0)
+    for step in range(3):
+        params = scheduler.ask()
+        base = [0.0] * 8 if step == 0 else [r["score"] for r in scheduler.history_[-8:]]
+        scheduler.tell([b + _gain(p) for b, p in zip(base, params)], perturb=False)
+    model = ImprovementModel.fit(scheduler.history_, scheduler.spaces[0], 3, np.random.RandomState(0))
+    candidates = [{"lr": 1e-5}, {"lr": 1e-2}, {"lr": 0.9}]
+    assert model.choose(candidates) == {"lr": 1e-2}
+
+
+def test_assigned_configurations_lose_their_uncertainty():
+    scheduler = PBTScheduler(LR, population_size=6, random_state=0)
+    scheduler.ask()
+    scheduler.tell(np.linspace(0, 1, 6))
+    model = ImprovementModel.fit(scheduler.history_, scheduler.spaces[0], 1, np.random.RandomState(0))
+    point = [{"lr": 3e-3}]
+    _, before = model.gp.predict(model._inputs(point))
+    _, after = model.assign(point).gp.predict(model._inputs(point))
+    assert after[0] < 0.5 * before[0]
+
+
+def test_too_few_scores_fall_back_to_random_perturbation():
+    runs = []
+    for explore in ("perturb", "bandit"):
+        scheduler = PBTScheduler(LR, population_size=3, explore=explore, random_state=0)
+        scheduler.ask()
+        scheduler.tell([0.1, 0.9, 0.5])  # 3 scores: fewer than the model needs
+        runs.append(scheduler.ask())
+    assert runs[0] == runs[1]
+    assert ImprovementModel.fit([], scheduler.spaces[0], 1, None) is None
+
+
+def test_bandit_stays_in_the_space_with_subspaces_and_categoricals():
+    spaces = [
+        {"lr": Real(1e-4, 1e-1, "log-uniform"), "kind": Categorical(["a", "b"])},
+        {"depth": Real(1.0, 8.0)},
+    ]
+    scheduler = PBTScheduler(spaces, population_size=8, explore="bandit", random_state=0)
+    rng = np.random.RandomState(0)
+    for _ in range(5):
+        scheduler.ask()
+        scheduler.tell(rng.uniform(size=8))
+    for params, s in zip(scheduler.ask(), scheduler.subspace_):
+        assert scheduler.spaces[s].contains(params)
+
+
+def test_bandit_is_deterministic():
+    assert _train("bandit", 3) == _train("bandit", 3)
+
+
+def test_bandit_beats_random_perturbation_on_a_toy_learner():
+    # Fixed seeds. Measured means over these 8 seeds: bandit 7.15, perturb
+    # 6.22 (8.0 is the most any member can reach), so the margin is half the gap.
+    seeds = range(8)
+    bandit = np.mean([_train("bandit", s) for s in seeds])
+    perturb = np.mean([_train("perturb", s) for s in seeds])
+    assert bandit > perturb + 0.45, (bandit, perturb)
+
+
+def test_invalid_explore():
+    with pytest.raises(ValueError, match=re.escape("explore must be one of ('perturb', 'bandit')")):
+        PBTScheduler(LR, explore="gp")
