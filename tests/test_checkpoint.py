@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from joblib import parallel_config
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_classification
 from sklearn.exceptions import FitFailedWarning
@@ -170,6 +171,19 @@ def test_max_time_pauses_and_the_next_fit_continues(tmp_path, kind):
     if kind == "evolution":
         for key in full.history_:
             np.testing.assert_array_equal(full.history_[key], resumed.history_[key])
+
+
+def test_auto_batch_size_is_kept_when_resuming_with_other_workers(tmp_path):
+    path = tmp_path / "search.ckpt"
+    # cv=2: "auto" means 2 candidates per batch with 4 workers, 1 with one.
+    with parallel_config(backend="threading", n_jobs=4):
+        paused = make_search(checkpoint=path, n_points="auto", max_time=1e-9).fit(X, y)
+        full = make_search(n_points="auto").fit(X, y)
+    assert paused.n_points_ == full.n_points_ == 2
+    assert make_search(n_points="auto").fit(X, y).n_points_ == 1
+    resumed = make_search(checkpoint=path, n_points="auto").fit(X, y)
+    assert resumed.n_points_ == 2
+    assert_same_results(full, resumed)
 
 
 def test_finished_search_is_restored_with_one_candidate_refitted(tmp_path):

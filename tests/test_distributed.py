@@ -84,7 +84,8 @@ def test_dask_backend_gives_the_local_results(name, dask_client, local_results):
 def test_dask_n_points_auto_fills_the_workers(dask_client):
     # 2 single-threaded workers and 2 folds: one candidate per batch; with
     # 4 workers it would be 2 (ceil(workers / folds)).
-    search = BayesSearchCV(LogisticRegression(), SPACE, n_iter=3, n_initial_points=2, cv=2, random_state=0)
+    search = BayesSearchCV(LogisticRegression(), SPACE, n_iter=3, n_initial_points=2, cv=2, random_state=0,
+                           n_points="auto")
     with parallel_config(backend="dask"):
         search.fit(X, y)
     assert search.n_points_ == 1

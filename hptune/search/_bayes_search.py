@@ -98,17 +98,18 @@ class BayesSearchCV(BaseHptuneSearchCV):
         Number of jobs to run in parallel. ``None`` means 1 unless in a
         :obj:`joblib.parallel_backend` context. ``-1`` means using all
         processors. See :term:`Glossary <n_jobs>` for more details.
-    n_points : int or "auto", default="auto"
+    n_points : int or "auto", default=1
         Number of candidates proposed per batch; each batch is evaluated in
-        parallel (candidates times folds). ``"auto"`` sizes the batch to keep
-        every worker busy: ``ceil(effective_n_jobs(n_jobs) / n_splits)``
-        candidates, at least 1, resolved once at the start of ``fit`` under
-        the active joblib backend (on a dask cluster, its number of worker
-        threads). It is 1, a fully sequential search, whenever there are no
-        more workers than folds. Batches cost some sample efficiency (see
-        :ref:`distributed`), and with ``"auto"`` the candidates depend on the
-        number of workers once it exceeds the number of folds; pass an int
-        for results independent of the machine or cluster size.
+        parallel (candidates times folds). The default, 1, is a sequential
+        search whose candidates are the same whatever ``n_jobs`` or joblib
+        backend runs it. ``"auto"`` sizes the batch to keep every worker
+        busy: ``ceil(effective_n_jobs(n_jobs) / n_splits)`` candidates, at
+        least 1, resolved once at the start of ``fit`` under the active joblib
+        backend (on a dask cluster, its number of worker threads); the
+        candidates then depend on the number of workers once it exceeds the
+        number of folds (a checkpoint keeps the resolved size, so a resumed
+        search continues with it). Batches cost some sample efficiency (see
+        :ref:`distributed`).
     refit : bool, str or callable, default=True
         As in ``GridSearchCV``.
     cv : int, cross-validation generator or an iterable, default=None
@@ -244,7 +245,7 @@ class BayesSearchCV(BaseHptuneSearchCV):
         n_iter=50,
         scoring=None,
         n_jobs=None,
-        n_points="auto",
+        n_points=1,
         refit=True,
         cv=None,
         verbose=0,
@@ -293,6 +294,15 @@ class BayesSearchCV(BaseHptuneSearchCV):
 
     def _batch_size(self):
         return self.n_points_
+
+    def _search_state(self):
+        # The resolved batch size: with "auto", resuming on another number of
+        # workers must not change the candidates of an uninterrupted run.
+        return {"n_points": np.asarray(self.n_points_, dtype=np.int64)}
+
+    def _load_search_state(self, state):
+        if "n_points" in state:
+            self.n_points_ = int(state["n_points"])
 
     def _resolve_n_points(self):
         """``n_points``, with "auto" as the candidates that fill the workers.

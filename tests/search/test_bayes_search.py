@@ -100,6 +100,16 @@ def test_same_random_state_same_results_for_any_n_jobs():
     np.testing.assert_array_equal(a["mean_test_score"], b["mean_test_score"])
 
 
+def test_default_batch_size_does_not_follow_the_workers():
+    # More workers than folds: "auto" would propose several candidates per
+    # batch; the default stays sequential, so the candidates are the same.
+    one = _search(cv=2).fit(X, y)
+    many = _search(cv=2, n_jobs=4).fit(X, y)
+    assert one.n_points_ == many.n_points_ == 1
+    assert one.cv_results_["params"] == many.cv_results_["params"]
+    assert _search(cv=2, n_jobs=4, n_points="auto").fit(X, y).n_points_ == 2
+
+
 def test_every_candidate_sees_the_same_folds():
     # Both strategies predict the majority class, so with identical folds every
     # candidate has identical per-split scores; an unseeded ShuffleSplit would
