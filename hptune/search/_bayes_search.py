@@ -1,6 +1,7 @@
 """``BayesSearchCV``: Bayesian optimisation behind scikit-learn's search API."""
 
 import math
+import numbers
 from numbers import Integral, Real
 
 import numpy as np
@@ -41,6 +42,12 @@ def _from_optimizer_kwargs(optimizer_kwargs):
                 params["n_candidates"] = value["n_points"]
             if "n_restarts_optimizer" in value:
                 params["n_polish"] = value["n_restarts_optimizer"]
+        elif key == "model_queue_size":
+            if value is not None and not (isinstance(value, numbers.Integral) and value >= 1):
+                raise ValueError(
+                    f"optimizer_kwargs['model_queue_size'] must be None or an int >= 1. "
+                    f"Got {value!r}."
+                )
         elif key == "acq_optimizer":
             if value not in ("auto", "lbfgs", "sampling"):
                 raise ValueError(
@@ -50,7 +57,10 @@ def _from_optimizer_kwargs(optimizer_kwargs):
             if value == "sampling":
                 params["n_polish"] = 0
         else:
-            allowed = sorted([*_SKOPT_KEYS, "base_estimator", "acq_func_kwargs", "acq_optimizer", "acq_optimizer_kwargs"])
+            allowed = sorted([
+                *_SKOPT_KEYS, "base_estimator", "acq_func_kwargs", "acq_optimizer",
+                "acq_optimizer_kwargs", "model_queue_size",
+            ])
             raise ValueError(
                 f"Unknown key {key!r} in optimizer_kwargs. Allowed keys: {allowed}; "
                 "other settings are parameters of BayesSearchCV."
@@ -88,7 +98,10 @@ class BayesSearchCV(BaseHptuneSearchCV):
         ``acq_func``, ``acq_func_kwargs`` (``xi``, ``kappa``),
         ``acq_optimizer``, ``acq_optimizer_kwargs`` (``n_points``,
         ``n_restarts_optimizer``) and ``base_estimator="GP"``. They override
-        the matching parameters below; other keys raise a ValueError.
+        the matching parameters below. ``model_queue_size`` (how many past
+        surrogates scikit-optimize keeps) is accepted and has no effect:
+        hptune keeps only the current one, ``strategy_.gp_``. Other keys
+        raise a ValueError.
     n_iter : int, default=50
         Number of candidates evaluated in total (shared by the sub-spaces).
     scoring : str, callable, list, tuple or dict, default=None

@@ -202,6 +202,9 @@ def test_optimizer_kwargs_map_to_parameters():
     search = _search(optimizer_kwargs={"n_initial_points": 6, "acq_func": "EI", "acq_func_kwargs": {"xi": 0.01}})
     strategy = search._make_strategy(to_space(search.search_spaces), 6, 0)
     assert strategy.n_initial_points == 6 and strategy.acq_func == "log_ei" and strategy.xi == 0.01
+    # skopt's model_queue_size only bounds the memory of past models: accepted, no effect.
+    with_queue = _search(optimizer_kwargs={"model_queue_size": 1}).fit(X, y)
+    assert with_queue.cv_results_["params"] == _search().fit(X, y).cv_results_["params"]
 
 
 @pytest.mark.parametrize(
@@ -212,6 +215,7 @@ def test_optimizer_kwargs_map_to_parameters():
         ({"acq_func": "ei"}, ValueError, "The 'acq_func' parameter of BayesSearchCV must be a str among"),
         ({"optimizer_kwargs": {"n_calls": 3}}, ValueError, "Unknown key 'n_calls' in optimizer_kwargs"),
         ({"optimizer_kwargs": {"base_estimator": "RF"}}, ValueError, "optimizer_kwargs['base_estimator']='RF' is not supported"),
+        ({"optimizer_kwargs": {"model_queue_size": 0}}, ValueError, "optimizer_kwargs['model_queue_size'] must be None or an int >= 1. Got 0."),
         ({"space": {"C": (1.0, 0.1)}}, ValueError, "Invalid search space for parameter 'C': Real needs low < high"),
         ({"space": {"C": []}}, ValueError, "Invalid search space for parameter 'C': the list of values is empty."),
         ({"space": {}}, ValueError, "The search space is empty"),
