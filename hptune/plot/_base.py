@@ -1,11 +1,13 @@
-"""Helpers shared by the displays: the lazy matplotlib import, inputs and axes.
+"""Helpers shared by the displays: the lazy matplotlib import, inputs, axes and layouts.
 
 Every display reads what a fitted search recorded (``cv_results_``,
 ``strategy_``, ``history_``, ``pbt_history_``) and never refits anything the
 search already did. Parameter values are placed on an axis by
 :class:`ParamAxis`: numbers at their value (log scale for log-uniform
 dimensions), anything else (strings, estimators, None) at positions
-0, 1, 2, ... labelled with a short text.
+0, 1, 2, ... labelled with a short text. Two layouts recur: a column of
+panels sharing x (score, then one panel per parameter) and a lower triangle
+of panels per parameter and pair, with the parameters on the diagonal.
 """
 
 import numbers
@@ -15,15 +17,25 @@ import numpy as np
 __all__ = [
     "INSTALL_HINT",
     "ParamAxis",
+    "best_index",
     "check_matplotlib",
+    "check_params",
+    "column_axes",
     "corner_colorbar",
-    "score_cmap",
-    "get_axes_grid",
+    "draw_triangle",
     "get_axes",
+    "get_axes_grid",
+    "label_right",
+    "param_axes",
     "param_names",
     "param_values",
     "results_of",
+    "score_cmap",
     "score_key",
+    "score_norm",
+    "score_scatter",
+    "triangle_axes",
+    "varying_params",
 ]
 
 INSTALL_HINT = 'pip install "hptune[plots]"'
@@ -76,6 +88,25 @@ def get_axes_grid(ax, shape, caller, figsize=None, **subplots_kw):
             f"ax holds {axes.size} Axes. Pass ax=None for a new figure."
         )
     return axes.reshape(shape)
+
+
+def column_axes(ax, n, caller, figsize):
+    """A column of ``n`` Axes sharing x: the given ones or a new figure's."""
+    return get_axes_grid(
+        ax, (n, 1), caller, figsize=figsize, sharex=True, layout="constrained"
+    ).ravel()
+
+
+def triangle_axes(ax, n, caller, *, right_labels):
+    """The (n, n) Axes of a lower-triangular plot: the given ones or a new figure's.
+
+    ``right_labels`` says whether diagonal panels label their y axis on the
+    right (:func:`label_right`), which a new figure then makes room for.
+    """
+    axes = get_axes_grid(ax, (n, n), caller, figsize=(2.2 * n + 1.8, 2.2 * n + 1.0))
+    if ax is None and right_labels:
+        axes[0, 0].figure.subplots_adjust(left=0.12, right=0.86, wspace=0.45, hspace=0.25)
+    return axes
 
 
 def results_of(obj, caller):
@@ -146,6 +177,30 @@ def param_values(results, name):
     mask = np.ma.getmaskarray(column)
     data = np.ma.getdata(column)
     return [None if m else v for v, m in zip(data, mask)]
+
+
+def varying_params(results):
+    """Names of the parameters that take more than one value (None aside) in ``results``."""
+    return [
+        name
+        for name in param_names(results)
+        if len({repr(v) for v in param_values(results, name) if v is not None}) > 1
+    ]
+
+
+def check_params(params, names, where):
+    """Raise a ValueError naming the ``params`` not in ``names``, which ``where`` has."""
+    unknown = [p for p in params if p not in names]
+    if unknown:
+        raise ValueError(f"Unknown parameters {unknown}; {where} has {names}.")
+
+
+def best_index(scores):
+    """Index of the highest finite score, or None when no score is finite."""
+    finite = np.isfinite(scores)
+    if not finite.any():
+        return None
+    return int(np.flatnonzero(finite)[np.argmax(scores[finite])])
 
 
 def _is_number(value):
@@ -259,6 +314,28 @@ class ParamAxis:
         set_lim(*self.limits())
 
 
+def _dimensions_of(search):
+    """Dimension of each parameter name, when the search has a single space."""
+    strategy = getattr(search, "strategy_", None)
+    subs = getattr(strategy, "strategies", [strategy] if strategy is not None else [])
+    dims = {}
+    for sub in subs:
+        for name, dim in sub.space:
+            dims.setdefault(name, dim)
+    return dims
+
+
+def param_axes(search, results, names):
+    """Values per candidate of each parameter of ``names``, and their :class:`ParamAxis`.
+
+    The dimensions of an hptune search give the axes their scale; a
+    ``cv_results_`` dict or a scikit-learn search has none to give.
+    """
+    dims = _dimensions_of(search)
+    values = [param_values(results, n) for n in names]
+    return values, [ParamAxis(n, v, dims.get(n)) for n, v in zip(names, values)]
+
+
 def score_cmap():
     """The colour map of scores: viridis, failed (NaN) scores in light grey."""
     import matplotlib
@@ -284,3 +361,61 @@ def corner_colorbar(axes, mappable, label):
         colorbar = figure.colorbar(mappable, cax=cax)
     colorbar.set_label(label)
     return colorbar
+
+
+def score_norm(scores):
+    """Colour normalisation from the lowest to the highest finite score."""
+    from matplotlib.colors import Normalize
+
+    finite = scores[np.isfinite(scores)]
+    if not len(finite):
+        return Normalize(0, 1)
+    return Normalize(finite.min(), finite.max())
+
+
+def score_scatter(ax, x, y, scores, norm, **kwargs):
+    """Points coloured by score on the :func:`score_cmap`, outlined in black."""
+    return ax.scatter(
+        x, y, c=scores, cmap=score_cmap(), norm=norm, edgecolors="black", linewidths=0.3, **kwargs
+    )
+
+
+def label_right(ax, label):
+    """Put the y ticks and ``label`` of a diagonal panel on the right, clear of its row."""
+    ax.yaxis.tick_right()
+    ax.yaxis.set_label_position("right")
+    ax.set_ylabel(label)
+
+
+def draw_triangle(axes, names, diagonal, below):
+    """Draw a lower triangle of panels, hide the others and label the outer edges.
+
+    ``diagonal(ax, i)`` draws parameter ``i`` alone; ``below(ax, i, j)`` draws
+    the pair (``i`` on y, ``j`` on x) and returns its mappable. Returns the
+    last mappable (None with a single parameter).
+    """
+    n = len(names)
+    mappable = None
+    for i in range(n):
+        for j in range(n):
+            if i < j:
+                axes[i, j].set_visible(False)
+                continue
+            if i == j:
+                diagonal(axes[i, i], i)
+            else:
+                mappable = below(axes[i, j], i, j)
+            _label_edges(axes[i, j], i, j, n, names)
+    return mappable
+
+
+def _label_edges(ax, i, j, n, names):
+    """Axis labels on the bottom row and left column only; inner panels share them."""
+    if i == n - 1:
+        ax.set_xlabel(names[j])
+    else:
+        ax.tick_params(labelbottom=False)
+    if j == 0 and i > 0:
+        ax.set_ylabel(names[i])
+    elif i != j:
+        ax.tick_params(labelleft=False)

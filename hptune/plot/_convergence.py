@@ -20,13 +20,11 @@ def _trace(obj, metric, caller):
     evaluation, in step order; every other search reads its ``cv_results_``
     rows, which are in evaluation order.
     """
-    history = getattr(obj, "pbt_history_", None)
-    if history is not None:
-        key = score_key(history, metric, search=obj)
-        return np.asarray(history[key], dtype=float), key
-    results = results_of(obj, caller)
-    key = score_key(results, metric, search=obj)
-    return np.asarray(results[key], dtype=float), key
+    table = getattr(obj, "pbt_history_", None)
+    if table is None:
+        table = results_of(obj, caller)
+    key = score_key(table, metric, search=obj)
+    return np.asarray(table[key], dtype=float), key
 
 
 def best_so_far(scores):

@@ -3,29 +3,23 @@
 import numpy as np
 
 from ._base import (
-    ParamAxis,
+    best_index,
     check_matplotlib,
+    check_params,
     corner_colorbar,
-    get_axes_grid,
+    draw_triangle,
+    label_right,
+    param_axes,
     param_names,
-    param_values,
     results_of,
-    score_cmap,
     score_key,
+    score_norm,
+    score_scatter,
+    triangle_axes,
+    varying_params,
 )
 
 __all__ = ["EvaluationsDisplay", "plot_evaluations"]
-
-
-def _dimensions_of(search):
-    """Dimension of each parameter name, when the search has a single space."""
-    strategy = getattr(search, "strategy_", None)
-    subs = getattr(strategy, "strategies", [strategy] if strategy is not None else [])
-    dims = {}
-    for sub in subs:
-        for name, dim in sub.space:
-            dims.setdefault(name, dim)
-    return dims
 
 
 class EvaluationsDisplay:
@@ -125,11 +119,9 @@ class EvaluationsDisplay:
         caller = f"{cls.__name__}.from_search"
         check_matplotlib(caller)
         results = results_of(search, caller)
-        key = score_key(results, metric, search=None if isinstance(search, dict) else search)
-        dims = {} if isinstance(search, dict) else _dimensions_of(search)
+        key = score_key(results, metric, search=search)
         names = _shown(results, params)
-        values = [param_values(results, n) for n in names]
-        axes_info = [ParamAxis(n, v, dims.get(n)) for n, v in zip(names, values)]
+        values, axes_info = param_axes(search, results, names)
         scores = np.asarray(results[key], dtype=float)
         display = cls(names, values, scores, axes_info, score_name=key)
         return display.plot(ax=ax)
@@ -148,40 +140,35 @@ class EvaluationsDisplay:
             Object that stores the computed values and the drawn artists.
         """
         n = len(self.names)
-        axes = get_axes_grid(
-            ax, (n, n), f"{type(self).__name__}.plot", figsize=(2.2 * n + 1.8, 2.2 * n + 1.0)
-        )
-        if ax is None and n > 1:  # room for the diagonal's right-hand labels
-            axes[0, 0].figure.subplots_adjust(left=0.12, right=0.86, wspace=0.45, hspace=0.25)
-        finite = np.isfinite(self.scores)
-        self.best_index_ = (
-            int(np.flatnonzero(finite)[np.argmax(self.scores[finite])]) if finite.any() else None
-        )
+        # A single parameter is one scatter of score against value, labelled on the left.
+        axes = triangle_axes(ax, n, f"{type(self).__name__}.plot", right_labels=n > 1)
+        self.best_index_ = best_index(self.scores)
         positions = [info.positions(v) for info, v in zip(self.axes_info, self.values)]
-        norm = _norm(self.scores)
-        mappable = None
+        norm = score_norm(self.scores)
         if n == 1:
             mappable = self._scatter(axes[0, 0], positions[0], self.scores, norm)
             self.axes_info[0].format(axes[0, 0], "x", set_limits=True)
             axes[0, 0].set_xlabel(self.names[0])
             axes[0, 0].set_ylabel(self.score_name)
-        for i in range(n if n > 1 else 0):
-            for j in range(n):
-                if i == j:
-                    self._histogram(axes[i, i], i, positions[i])
-                elif i > j:
-                    mappable = self._scatter(axes[i, j], positions[j], positions[i], norm)
-                    # Limits from all candidates: panels of a column share x, of a row y.
-                    self.axes_info[j].format(axes[i, j], "x", set_limits=True)
-                    self.axes_info[i].format(axes[i, j], "y", set_limits=True)
-                else:
-                    axes[i, j].set_visible(False)
-                if i >= j:
-                    _label(axes[i, j], i, j, n, self.names)
+        else:
+            mappable = draw_triangle(
+                axes,
+                self.names,
+                lambda ax, i: self._histogram(ax, i, positions[i]),
+                lambda ax, i, j: self._pair(ax, i, j, positions, norm),
+            )
         self.axes_ = self.ax_ = axes
         self.figure_ = axes[0, 0].figure
         self.colorbar_ = corner_colorbar(axes, mappable, self.score_name)
         return self
+
+    def _pair(self, ax, i, j, positions, norm):
+        """Draw the candidates of the pair (``i`` on y, ``j`` on x)."""
+        mappable = self._scatter(ax, positions[j], positions[i], norm)
+        # Limits from all candidates: panels of a column share x, of a row y.
+        self.axes_info[j].format(ax, "x", set_limits=True)
+        self.axes_info[i].format(ax, "y", set_limits=True)
+        return mappable
 
     def _scatter(self, ax, x, y, norm):
         keep = ~np.isnan(x) & ~np.isnan(y)  # NaN: a parameter of another sub-space
@@ -196,16 +183,8 @@ class EvaluationsDisplay:
                 color="grey",
                 fontsize="small",
             )
-        mappable = ax.scatter(
-            x[keep],
-            y[keep],
-            c=self.scores[keep],
-            cmap=score_cmap(),
-            norm=norm,
-            s=22,
-            edgecolors="black",
-            linewidths=0.3,
-            plotnonfinite=True,
+        mappable = score_scatter(
+            ax, x[keep], y[keep], self.scores[keep], norm, s=22, plotnonfinite=True
         )
         best = self.best_index_
         if best is not None and keep[best]:
@@ -238,43 +217,15 @@ class EvaluationsDisplay:
         from matplotlib.ticker import MaxNLocator
 
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.yaxis.tick_right()
-        ax.yaxis.set_label_position("right")
-        ax.set_ylabel("Count")
-
-
-def _norm(scores):
-    from matplotlib.colors import Normalize
-
-    finite = scores[np.isfinite(scores)]
-    if not len(finite):
-        return Normalize(0, 1)
-    return Normalize(finite.min(), finite.max())
-
-
-def _label(ax, i, j, n, names):
-    if i == n - 1:
-        ax.set_xlabel(names[j])
-    else:
-        ax.tick_params(labelbottom=False)
-    if j == 0 and i > 0:
-        ax.set_ylabel(names[i])
-    elif i != j:
-        ax.tick_params(labelleft=False)
+        label_right(ax, "Count")
 
 
 def _shown(results, params):
-    names = param_names(results)
+    """Names of the parameters to show."""
     if params is not None:
-        unknown = [p for p in params if p not in names]
-        if unknown:
-            raise ValueError(f"Unknown parameters {unknown}; cv_results_ has {names}.")
+        check_params(params, param_names(results), "cv_results_")
         return list(params)
-    shown = []
-    for name in names:
-        present = [repr(v) for v in param_values(results, name) if v is not None]
-        if len(set(present)) > 1:
-            shown.append(name)
+    shown = varying_params(results)
     if not shown:
         raise ValueError("No parameter takes more than one value; there is nothing to plot.")
     return shown

@@ -2,7 +2,15 @@
 
 import numpy as np
 
-from ._base import ParamAxis, check_matplotlib, corner_colorbar, get_axes_grid
+from ._base import (
+    ParamAxis,
+    check_matplotlib,
+    check_params,
+    corner_colorbar,
+    draw_triangle,
+    label_right,
+    triangle_axes,
+)
 from ._surrogate import base_points, grid, partial_dependence, surrogate_of
 
 __all__ = ["ObjectiveDisplay", "plot_objective"]
@@ -159,25 +167,12 @@ class ObjectiveDisplay:
             Object that stores the computed values and the drawn artists.
         """
         n = len(self.names)
-        axes = get_axes_grid(
-            ax, (n, n), f"{type(self).__name__}.plot", figsize=(2.2 * n + 1.8, 2.2 * n + 1.0)
-        )
-        if ax is None:  # room for the diagonal's right-hand labels
-            axes[0, 0].figure.subplots_adjust(left=0.12, right=0.86, wspace=0.45, hspace=0.25)
+        axes = triangle_axes(ax, n, f"{type(self).__name__}.plot", right_labels=True)
         self.colorbar_ = None
         levels = self._levels()
-        mappable = None
-        for i in range(n):
-            for j in range(n):
-                if i == j:
-                    self._draw_1d(axes[i, i], i)
-                elif i > j:
-                    mappable = self._draw_2d(axes[i, j], i, j, levels)
-                else:
-                    axes[i, j].set_visible(False)
-        for i in range(n):
-            for j in range(i + 1):
-                self._label(axes[i, j], i, j, n)
+        mappable = draw_triangle(
+            axes, self.names, self._draw_1d, lambda ax, i, j: self._draw_2d(ax, i, j, levels)
+        )
         self.axes_ = self.ax_ = axes
         self.figure_ = axes[0, 0].figure
         if mappable is not None:
@@ -215,9 +210,7 @@ class ObjectiveDisplay:
                 self._point(i, self.best_params), color="tab:red", linestyle="--", linewidth=1
             )
         info.format(ax, "x")
-        ax.yaxis.tick_right()
-        ax.yaxis.set_label_position("right")
-        ax.set_ylabel("Partial dependence")
+        label_right(ax, "Partial dependence")
 
     def _draw_2d(self, ax, i, j, levels):
         x, y, z = self._grid_positions(j), self._grid_positions(i), self.pd_2d[(i, j)]
@@ -245,25 +238,13 @@ class ObjectiveDisplay:
         self.axes_info[i].format(ax, "y")
         return mappable
 
-    def _label(self, ax, i, j, n):
-        if i == n - 1:
-            ax.set_xlabel(self.names[j])
-        else:
-            ax.tick_params(labelbottom=False)
-        if j == 0 and i > 0:
-            ax.set_ylabel(self.names[i])
-        elif i != j:
-            ax.tick_params(labelleft=False)
-
 
 def _shown(sur, params):
     """Indices of the dimensions to show."""
     names = sur.space.names
     if params is None:
         return [i for i in sur.active if sur.space.dimensions[i].size > 1]
-    unknown = [p for p in params if p not in names]
-    if unknown:
-        raise ValueError(f"Unknown parameters {unknown}; the space has {names}.")
+    check_params(params, names, "the space")
     return [names.index(p) for p in params]
 
 

@@ -3,16 +3,16 @@
 import numpy as np
 
 from ._base import (
-    ParamAxis,
     check_matplotlib,
-    get_axes_grid,
-    param_names,
-    param_values,
+    column_axes,
+    param_axes,
     results_of,
-    score_cmap,
     score_key,
+    score_norm,
+    score_scatter,
+    varying_params,
 )
-from ._evaluations import _dimensions_of
+from ._convergence import best_so_far
 
 __all__ = ["PopulationDisplay", "plot_population"]
 
@@ -71,6 +71,8 @@ class PopulationDisplay:
         The best score so far, per generation.
     median_line_ : matplotlib Line2D
         Each generation's median score.
+    colorbar_ : matplotlib Colorbar
+        The colour scale of the scores, shared by the parameter panels.
 
     See Also
     --------
@@ -132,16 +134,10 @@ class PopulationDisplay:
                 f"{caller} needs the 'generation' column of an EvolutionSearchCV's "
                 f"cv_results_; the results given have none (got {type(search).__name__})."
             )
-        key = score_key(results, metric, search=None if isinstance(search, dict) else search)
-        dims = {} if isinstance(search, dict) else _dimensions_of(search)
+        key = score_key(results, metric, search=search)
         if params is None:
-            params = [
-                n
-                for n in param_names(results)
-                if len({repr(v) for v in param_values(results, n) if v is not None}) > 1
-            ]
-        values = [param_values(results, n) for n in params]
-        axes_info = [ParamAxis(n, v, dims.get(n)) for n, v in zip(params, values)]
+            params = varying_params(results)
+        values, axes_info = param_axes(search, results, params)
         generations = np.asarray(results["generation"], dtype=int)
         scores = np.asarray(results[key], dtype=float)
         display = cls(generations, scores, list(params), values, axes_info, score_name=key)
@@ -161,33 +157,11 @@ class PopulationDisplay:
             Object that stores the computed values and the drawn artists.
         """
         n = 1 + len(self.names)
-        axes = get_axes_grid(
-            ax,
-            (n, 1),
-            f"{type(self).__name__}.plot",
-            figsize=(6.5, 2.0 + 1.6 * n),
-            sharex=True,
-            layout="constrained",
-        ).ravel()
+        axes = column_axes(ax, n, f"{type(self).__name__}.plot", figsize=(6.5, 2.0 + 1.6 * n))
         x = _spread(self.generations)
-        finite = np.isfinite(self.scores)
-        from matplotlib.colors import Normalize
-
-        norm = Normalize(
-            *((self.scores[finite].min(), self.scores[finite].max()) if finite.any() else (0, 1))
-        )
+        norm = score_norm(self.scores)
         ax0 = axes[0]
-        mappable = ax0.scatter(
-            x,
-            self.scores,
-            c=self.scores,
-            cmap=score_cmap(),
-            norm=norm,
-            s=20,
-            edgecolors="black",
-            linewidths=0.3,
-            label="candidates",
-        )
+        mappable = score_scatter(ax0, x, self.scores, self.scores, norm, s=20, label="candidates")
         gens = np.unique(self.generations)
         best = _running_best(self.generations, self.scores, gens)
         median = np.array([_nanmedian(self.scores[self.generations == g]) for g in gens])
@@ -206,16 +180,7 @@ class PopulationDisplay:
         ax0.set_ylabel(self.score_name)
         ax0.legend(loc="best", fontsize="small")
         for ax, info, values in zip(axes[1:], self.axes_info, self.values):
-            ax.scatter(
-                x,
-                info.positions(values),
-                c=self.scores,
-                cmap=score_cmap(),
-                norm=norm,
-                s=20,
-                edgecolors="black",
-                linewidths=0.3,
-            )
+            score_scatter(ax, x, info.positions(values), self.scores, norm, s=20)
             info.format(ax, "y")
             ax.set_ylabel(info.name)
         for ax in axes:
@@ -236,10 +201,9 @@ def _nanmedian(y):
 
 
 def _running_best(generations, scores, gens):
+    # Failures count as -inf so that a NaN does not hide its generation's other scores.
     y = np.where(np.isnan(scores), -np.inf, scores)
-    per_gen = np.array([y[generations == g].max() for g in gens])
-    best = np.maximum.accumulate(per_gen)
-    return np.where(np.isneginf(best), np.nan, best)
+    return best_so_far([y[generations == g].max() for g in gens])
 
 
 def plot_population(search, *, params=None, metric=None, ax=None):

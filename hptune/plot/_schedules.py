@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ._base import ParamAxis, check_matplotlib, get_axes_grid, score_key
+from ._base import ParamAxis, check_matplotlib, check_params, column_axes, score_key
 
 __all__ = ["ScheduleDisplay", "plot_schedules"]
 
@@ -154,13 +154,11 @@ class ScheduleDisplay:
         caller = f"{cls.__name__}.from_search"
         check_matplotlib(caller)
         history = _history_of(search, caller)
-        key = score_key(history, metric, search=None if isinstance(search, dict) else search)
+        key = score_key(history, metric, search=search)
         all_names = list(dict.fromkeys(n for p in history["params"] for n in p))
         if params is None:
             params = [n for n in all_names if len({repr(p.get(n)) for p in history["params"]}) > 1]
-        unknown = [p for p in params if p not in all_names]
-        if unknown:
-            raise ValueError(f"Unknown parameters {unknown}; the search has {all_names}.")
+        check_params(params, all_names, "the search")
         display = cls(
             history,
             list(params),
@@ -185,14 +183,7 @@ class ScheduleDisplay:
         """
         h = self.history
         n = 1 + len(self.names)
-        axes = get_axes_grid(
-            ax,
-            (n, 1),
-            f"{type(self).__name__}.plot",
-            figsize=(6.5, 1.5 + 1.8 * n),
-            sharex=True,
-            layout="constrained",
-        ).ravel()
+        axes = column_axes(ax, n, f"{type(self).__name__}.plot", figsize=(6.5, 1.5 + 1.8 * n))
         steps, members = np.asarray(h["step"]), np.asarray(h["member"])
         parents, x = np.asarray(h["parent"]), np.asarray(h["budget"], dtype=float)
         panels = [(self.score_key, None, np.asarray(h[self.score_key], dtype=float))]

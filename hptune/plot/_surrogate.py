@@ -23,6 +23,7 @@ from ..space import Real
 from ..strategies._base import clean_scores
 from ..surrogate import GaussianProcess
 from ..utils._random import check_random_state
+from ._base import best_index
 
 __all__ = ["Surrogate", "surrogate_of", "partial_dependence", "grid"]
 
@@ -60,10 +61,8 @@ class Surrogate:
 
     @property
     def best_params(self):
-        finite = np.isfinite(self.y)
-        if not finite.any():
-            return None
-        return self.params[int(np.flatnonzero(finite)[np.argmax(self.y[finite])])]
+        best = best_index(self.y)
+        return None if best is None else self.params[best]
 
 
 def _strategy_of(obj, caller, subspace):
