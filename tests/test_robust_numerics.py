@@ -21,6 +21,7 @@ from hptune.exceptions import ExhaustedSpaceWarning, NumericalWarning
 from hptune.search._evolution_search import EvolutionSearchCV
 from hptune.space import Categorical, Integer, Ordinal, Real, Space
 from hptune.strategies._evolution import EvolutionOptimizer
+from hptune.strategies._pbt import PBTScheduler
 
 X, y = make_classification(n_samples=60, n_features=5, random_state=0)
 
@@ -150,6 +151,37 @@ def test_gp_accepts_any_sequence_of_tells(sequence):
         for p in proposals:
             _assert_valid(SPACE, p)
         _tell(opt, proposals, [0.0] * n)
+
+
+@st.composite
+def pbt_score_steps(draw):
+    """Per-step score vectors of one family for a population of 6 members."""
+    n_steps = draw(st.integers(1, 6))
+    family = draw(st.sampled_from(["normal", "constant", "scaled", "failures"]))
+    rng = np.random.RandomState(draw(st.integers(0, 2**16)))
+    shape = (n_steps, 6)
+    if family == "normal":
+        return rng.normal(size=shape)
+    if family == "constant":
+        return np.full(shape, draw(st.floats(-1e6, 1e6)))
+    if family == "scaled":
+        return rng.normal(size=shape) * 10.0 ** draw(st.integers(-300, 300))
+    return rng.choice([math.nan, math.inf, -math.inf, 0.3, -0.2], size=shape)
+
+
+@settings(max_examples=30)
+@given(steps=pbt_score_steps())
+def test_pbt_bandit_explore_accepts_any_scores(steps):
+    scheduler = PBTScheduler(SPACE, population_size=6, quantile_fraction=0.5, random_state=0)
+    for scores in steps:
+        scheduler.ask()
+        with warnings.catch_warnings():
+            # Extreme improvements trigger the GP's safeguards (NumericalWarning),
+            # expected here, where only validity and not raising matter.
+            warnings.filterwarnings("ignore", category=NumericalWarning)
+            scheduler.tell(scores)
+        for p in scheduler.ask():
+            _assert_valid(SPACE, p)
 
 
 def test_gp_accepts_scores_near_the_float_limit():
