@@ -418,14 +418,7 @@ class PBTSearchCV(BaseSearchCV):
         )
         folds = []
         if len(progress.records) < n_steps:
-            with scatter_once(X, y), Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch) as parallel:
-                folds = parallel(
-                    delayed(prepare_fold)(
-                        plan, X, y, train, test, routed_params.estimator.fit,
-                        routed_params.scorer.score,
-                    )
-                    for train, test in splits
-                )
+            folds = self._prepare_folds(plan, X, y, splits, routed_params)
             self._announce(len(folds))
         # Every step trains every (member, fold) pair: on a dask cluster the
         # prepared folds are sent once, not with each of those tasks.
@@ -436,6 +429,23 @@ class PBTSearchCV(BaseSearchCV):
             )
             hooks.end_search()
         return records
+
+    def _prepare_folds(self, plan, X, y, splits, routed_params):
+        """The :class:`Fold` of every split, for the training steps.
+
+        Without leading Pipeline steps, preparing a fold is only indexing: it
+        is done here, so the data travels once, inside the folds. Fitting
+        leading steps is real work, run in parallel on the workers, which
+        costs sending them the data and the folds back.
+        """
+        tasks = [
+            (plan, X, y, train, test, routed_params.estimator.fit, routed_params.scorer.score)
+            for train, test in splits
+        ]
+        if not plan.pre_steps:
+            return [prepare_fold(*task) for task in tasks]
+        with scatter_once(X, y), Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch) as parallel:
+            return parallel(delayed(prepare_fold)(*task) for task in tasks)
 
     def _check_params(self, y, scorers, seed):
         """Cross-parameter and estimator checks; returns the plan and scheduler."""
