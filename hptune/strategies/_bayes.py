@@ -57,7 +57,10 @@ class BayesOptimizer(Strategy):
         at every step by their past gains (Hoffman et al., 2011). skopt's names
         ``"EI"``, ``"PI"`` and ``"LCB"`` are accepted as aliases.
     xi : float, default=0.0
-        Improvement margin of ``log_ei`` and ``log_pi``, in score units.
+        Improvement margin of ``log_ei`` and ``log_pi``, in score units: gains
+        smaller than ``xi`` count for little. 0 refines the best point as
+        finely as the model allows (deterministic functions);
+        :class:`~hptune.BayesSearchCV` uses 0.01 (see there).
     kappa : float, default=1.96
         Exploration weight of ``ucb``.
     batch_strategy : {"kriging_believer", "cl_min", "cl_mean", "cl_max"}, \
