@@ -124,9 +124,10 @@ class PBTSearchCV(BaseSearchCV):
         As in ``GridSearchCV``; the best member's hyperparameter schedule
         (``best_schedule_``) is replayed on the whole data, so
         ``best_estimator_`` is trained the way the winner was. The replayed
-        model is then scored once on that data, and a
-        :class:`~hptune.exceptions.RefitWarning` says so when it scores below
-        the winner's held-out folds (a replay that diverged).
+        model is then scored on the CV test folds (which it was trained on),
+        and a :class:`~hptune.exceptions.RefitWarning` says so when it scores
+        below both the winner's held-out score and the median member's after
+        the first step (a replay that diverged).
     cv : int, cross-validation generator or an iterable, default=None
         Determines the cross-validation splitting strategy, as in
         ``GridSearchCV``. The splits are computed once per fit and shared by
@@ -581,11 +582,11 @@ class PBTSearchCV(BaseSearchCV):
         if callable(self.refit):
             return  # no single metric to compare with
         scorer = scorers._scorers[metric] if isinstance(scorers, _MultimetricScorer) else scorers
-        folds = np.array(
+        held_out = np.array(
             [results[f"split{k}_test_{metric}"][self.best_index_] for k in range(len(splits))],
             dtype=float,
         )
-        tested = np.isfinite(folds)
+        tested = np.isfinite(held_out)
         first = self.pbt_history_[f"mean_test_{metric}"][self.pbt_history_["step"] == 0]
         first = first[np.isfinite(first)]
         if not tested.any() or not first.size:
@@ -600,13 +601,14 @@ class PBTSearchCV(BaseSearchCV):
             for (_, test), ok in zip(splits, tested)
             if ok
         ]
-        score, cv_score = float(np.mean(refit_scores)), folds[tested].mean()
-        if not score >= min(cv_score - folds[tested].std(), np.median(first)):  # NaN warns too
+        held_out, typical = held_out[tested], float(np.median(first))
+        score, cv_score = float(np.mean(refit_scores)), held_out.mean()
+        if not score >= min(cv_score - held_out.std(), typical):  # NaN warns too
             warnings.warn(
                 f"The refitted best_estimator_ scores {score:.4g} ({metric!r}) on the CV test "
                 f"folds, which it was trained on, below the {cv_score:.4g} that the best member "
                 "scored on them held out, and below the median member after the first "
-                f"step ({np.median(first):.4g}). Replaying best_schedule_ on the whole data "
+                f"step ({typical:.4g}). Replaying best_schedule_ on the whole data "
                 "trained differently from the folds: training diverged (narrow the search "
                 "space, for example the largest learning rate) or is too noisy for the "
                 "schedule to carry over (more data or steps); with refit=False you can "
