@@ -28,7 +28,7 @@ from sklearn.tree import DecisionTreeClassifier
 
 import hptune
 from hptune import BayesSearchCV
-from hptune.checkpoint import CheckpointError, load_checkpoint
+from hptune.checkpoint import CHECKPOINT_FORMAT, CheckpointError, load_checkpoint
 from hptune.search._checkpoint import save_checkpoint
 from hptune.search._evolution_search import EvolutionSearchCV
 
@@ -229,7 +229,7 @@ def test_estimator_categories_are_stored_as_indices_and_come_back_as_the_same_ob
     make(checkpoint=path, max_time=1e-9).fit(X, y)
     with np.load(path, allow_pickle=False) as data:  # plain data: no pickle needed
         meta = json.loads(data["__meta__"].tobytes())
-    assert meta["format"] == 1 and "categories" in json.dumps(meta["fingerprint"]["spaces"])
+    assert meta["format"] == CHECKPOINT_FORMAT and "categories" in json.dumps(meta["fingerprint"]["spaces"])
     resumed = make(checkpoint=path).fit(X, y)
     assert all(p["clf"] is logistic or p["clf"] is tree for p in resumed.cv_results_["params"])
     full = make().fit(X, y)
@@ -337,7 +337,7 @@ def _rewrite(path, edit):
         (lambda p: p.write_bytes(b""), "is corrupt or not an hptune checkpoint"),
         (lambda p: p.write_bytes(p.read_bytes()[:200]), "is corrupt or not an hptune checkpoint"),
         (lambda p: p.write_bytes(p.read_bytes()[:-10]), "is corrupt or not an hptune checkpoint"),
-        (lambda p: _rewrite(p, lambda t: t.update(format=99)), "has format 99; this version of hptune reads format 1"),
+        (lambda p: _rewrite(p, lambda t: t.update(format=99)), f"has format 99; this version of hptune reads format {CHECKPOINT_FORMAT}"),
         (lambda p: _rewrite(p, lambda t: t.pop("fingerprint")), "has no valid fingerprint"),
         (lambda p: _rewrite(p, lambda t: t.pop("strategy")), "is corrupt or incomplete (KeyError: 'strategy')"),
         (lambda p: _rewrite(p, lambda t: t["progress"].update(n_evaluated=5)), "is corrupt or incomplete"),

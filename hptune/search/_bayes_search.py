@@ -2,7 +2,7 @@
 
 import math
 import numbers
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 from joblib import effective_n_jobs
@@ -10,7 +10,8 @@ from joblib import effective_n_jobs
 from ..strategies import BayesOptimizer
 from ..strategies._result import result_from_strategy
 from ..utils._sklearn_compat import Interval, StrOptions
-from ._base import BaseHptuneSearchCV
+from ._ask_tell import AskTellSearchCV
+from ._docs import fill_doc
 
 __all__ = ["BayesSearchCV"]
 
@@ -72,7 +73,8 @@ def _from_optimizer_kwargs(optimizer_kwargs):
     return params
 
 
-class BayesSearchCV(BaseHptuneSearchCV):
+@fill_doc("batch")
+class BayesSearchCV(AskTellSearchCV):
     """Bayesian optimisation over hyperparameters, with cross-validation.
 
     A drop-in replacement for ``GridSearchCV``, ``RandomizedSearchCV`` and
@@ -86,9 +88,7 @@ class BayesSearchCV(BaseHptuneSearchCV):
 
     Parameters
     ----------
-    estimator : estimator object
-        The estimator to tune; needs ``fit`` and a score (``scoring`` or its
-        own ``score``).
+    {estimator}
     search_spaces : dict, list of dict or list of (dict, int)
         Parameter names mapped to a :mod:`hptune.space` dimension, a
         ``(low, high[, prior])`` tuple, a list of values or a scipy.stats
@@ -114,13 +114,8 @@ class BayesSearchCV(BaseHptuneSearchCV):
         raise a ValueError.
     n_iter : int, default=50
         Number of candidates evaluated in total (shared by the sub-spaces).
-    scoring : str, callable, list, tuple or dict, default=None
-        As in ``GridSearchCV``. With several metrics, the search maximises
-        the one named by ``refit`` (or the first, if ``refit`` is not a name).
-    n_jobs : int, default=None
-        Number of jobs to run in parallel. ``None`` means 1 unless in a
-        :obj:`joblib.parallel_backend` context. ``-1`` means using all
-        processors. See :term:`Glossary <n_jobs>` for more details.
+    {scoring}
+    {n_jobs}
     n_points : int or "auto", default=1
         Number of candidates proposed per batch; each batch is evaluated in
         parallel (candidates times folds). The default, 1, is a sequential
@@ -135,15 +130,10 @@ class BayesSearchCV(BaseHptuneSearchCV):
         :ref:`distributed`).
     refit : bool, str or callable, default=True
         As in ``GridSearchCV``.
-    cv : int, cross-validation generator or an iterable, default=None
-        Determines the cross-validation splitting strategy, as in
-        ``GridSearchCV``. The splits are computed once per fit, so every
-        candidate is scored on the same data even with a randomised splitter.
-        See :term:`Glossary <cv>`.
+    {cv}
     verbose : int, default=0
         Controls the verbosity: the higher, the more messages.
-    pre_dispatch : int or str, default="2*n_jobs"
-        As in ``GridSearchCV``.
+    {pre_dispatch}
     random_state : int, RandomState instance or None, default=None
         Seed of the design, the surrogate fits and the candidate sets. Pass an
         int for reproducible output across multiple function calls.
@@ -151,8 +141,7 @@ class BayesSearchCV(BaseHptuneSearchCV):
     error_score : "raise" or numeric, default=np.nan
         Score given to a failed fit, as in ``GridSearchCV``; the surrogate
         learns failures as the worst observed score.
-    return_train_score : bool, default=False
-        As in ``GridSearchCV``.
+    {return_train_score}
     n_initial_points : int, default=10
         Candidates from the space-filling design before the GP is used
         (per sub-space).
@@ -163,49 +152,17 @@ class BayesSearchCV(BaseHptuneSearchCV):
     batch_strategy : {"kriging_believer", "cl_min", "cl_mean", "cl_max"}, \
             default="kriging_believer"
         How batches of ``n_points`` distinct candidates are built.
-    callbacks : list of callables or None, default=None
-        Called after every batch with an
-        :class:`~hptune.strategies.OptimizeResult` (objects with an
-        ``on_iteration(search, state)`` method are called through it);
-        returning True stops the search.
-    max_time : float, default=None
-        Stop after the first batch that ends later than this many seconds
-        after the search started; everything evaluated is kept.
-        With a ``checkpoint``, the next ``fit`` continues the search.
-    checkpoint : str or path-like, default=None
-        File in which the search saves its progress after every batch:
-        candidates, per-split scores and times, and the optimiser state, as
-        plain data (an ``.npz`` file with a JSON header, never a pickle). It
-        is replaced atomically, so after a crash or Ctrl-C it holds the last
-        completed batch. If the file exists, ``fit`` resumes from it: only
-        the batch in flight at the interruption is evaluated again, and the
-        final ``cv_results_`` equal those of an uninterrupted search. A file
-        written by another search (estimator, space, settings, data or CV
-        splits) raises a :class:`~hptune.checkpoint.CheckpointError`. See
-        :ref:`checkpoints`.
+    {callbacks}
+    {max_time}
+    {checkpoint}
 
     Attributes
     ----------
     cv_results_ : dict of numpy (masked) ndarrays
         As in ``GridSearchCV``, plus ``iter``: the batch in which each
         candidate was evaluated.
-    best_estimator_ : estimator
-        Estimator refitted on the whole data with the best parameters
-        (when ``refit`` is not False).
-    best_score_ : float
-        Mean cross-validated score of the best candidate.
-    best_params_ : dict
-        Parameters of the best candidate.
-    best_index_ : int
-        Index of the best candidate in ``cv_results_``.
-    scorer_ : function or dict
-        Scorer(s) used on the held-out data.
-    n_splits_ : int
-        Number of cross-validation splits.
-    refit_time_ : float
-        Seconds spent refitting the best estimator.
-    multimetric_ : bool
-        Whether several metrics were evaluated.
+    {best_attributes}
+    {fitted_attributes}
     n_iter_ : int
         Number of batches run.
     n_points_ : int
@@ -216,12 +173,6 @@ class BayesSearchCV(BaseHptuneSearchCV):
     optimizer_results_ : list of OptimizeResult
         One scikit-optimize style result per sub-space (``x``, ``fun``,
         ``x_iters``, ``func_vals`` with minimised, i.e. negated, scores).
-    classes_ : ndarray of shape (n_classes,)
-        Class labels (classifiers with ``refit``).
-    n_features_in_ : int
-        Number of features seen during fit (with ``refit``).
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Feature names seen during fit, when X has string column names.
 
     See Also
     --------
@@ -249,7 +200,7 @@ class BayesSearchCV(BaseHptuneSearchCV):
     """
 
     _parameter_constraints: dict = {
-        **BaseHptuneSearchCV._parameter_constraints,
+        **AskTellSearchCV._parameter_constraints,
         "search_spaces": [dict, list],
         "optimizer_kwargs": [dict, None],
         "n_iter": [Interval(Integral, 1, None, closed="left")],
@@ -354,8 +305,7 @@ class BayesSearchCV(BaseHptuneSearchCV):
     def _before_search(self):
         self.n_points_ = self._resolve_n_points()
 
-    def _run_search(self, evaluate_candidates, *, callback_ctx=None):
-        super()._run_search(evaluate_candidates, callback_ctx=callback_ctx)
+    def _after_search(self, results):
         subs = getattr(self.strategy_, "strategies", [self.strategy_])
         self.optimizer_results_ = [result_from_strategy(s) for s in subs]
 

@@ -1,4 +1,4 @@
-"""Checkpoints of sequential searches: plain data on disk, validated on load.
+"""Checkpoints of every search: plain data on disk, validated on load.
 
 A checkpoint is one ``.npz`` file (read with ``allow_pickle=False``): the
 arrays of a nested plain-data tree, plus a JSON document (``__meta__``, stored
@@ -11,30 +11,44 @@ The tree of a search holds
 * ``fingerprint``: what must be equal to resume (search class, estimator
   parameters, search parameters, spaces, data, CV splits; see
   :mod:`hptune.search._fingerprint`);
-* ``progress``: batches and candidates done, the best score after each
-  batch, and why the search stopped (None while it may continue);
-* ``strategy``: the strategy's ``state_dict()``;
-* ``results``: every evaluated candidate (values of continuous and integer
-  dimensions, indices of categories) and scikit-learn's raw per-fit results
-  (per-split scores, sample counts, times, fit errors), from which
-  ``cv_results_`` is rebuilt exactly;
-* ``search_state``: search-level state such as a per-generation history.
+* ``progress``: iterations (batches, generations, steps) and evaluations
+  done, the best score after each iteration, and why the search stopped
+  (None while it may continue);
+* ``strategy``: the strategy's (or PBT scheduler's) ``state_dict()``;
+* ``results``: the evaluated candidates (values of continuous and integer
+  dimensions, indices of categories; PBT's are in its scheduler state) and
+  scikit-learn's raw per-fit results (per-split scores, sample counts, times,
+  fit errors), from which ``cv_results_`` is rebuilt exactly;
+* ``search_state``: search-level state such as a per-generation history;
+* ``models``: for a search that keeps fitted models between iterations
+  (PBT), the name and SHA-256 of a joblib file written next to the
+  checkpoint. That file is as trusted as a pickle; its hash is checked
+  before it is unpickled, and it is loaded only to continue training.
 """
 
+import glob
+import hashlib
 import json
 import os
 import zipfile
 from dataclasses import dataclass, field
 
+import joblib
 import numpy as np
 
-from ..space import Integer
 from ._fingerprint import mismatches
 
-__all__ = ["CheckpointError", "Progress", "SearchCheckpoint", "load_checkpoint", "save_checkpoint"]
+__all__ = [
+    "CHECKPOINT_FORMAT",
+    "Checkpoint",
+    "CheckpointError",
+    "Progress",
+    "load_checkpoint",
+    "save_checkpoint",
+]
 
 #: Version of the checkpoint layout; bumped on incompatible changes.
-CHECKPOINT_FORMAT = 1
+CHECKPOINT_FORMAT = 2
 
 #: Reasons a search stopped for good; a search stopped by ``max_time`` (or
 #: killed) continues when ``fit`` is called again with its checkpoint.
@@ -90,12 +104,28 @@ def _from_plain(tree, arrays):
     return tree
 
 
-def save_checkpoint(path, tree):
-    """Write a plain-data tree atomically to ``path``.
+def atomic_write(path, write):
+    """Write a file through ``write(file)`` so that ``path`` is never half-written.
 
-    The file is written next to ``path`` under a temporary name, flushed to
-    disk and then renamed over ``path`` (``os.replace``), so ``path`` always
-    holds a complete checkpoint.
+    The data go to a temporary file next to ``path``, flushed to disk, which
+    is then renamed over ``path`` (``os.replace``): a reader, or a search
+    resumed after a kill, sees the previous file or the new one, never a mix.
+    """
+    path = os.fspath(path)
+    tmp = f"{path}.tmp-{os.getpid()}"
+    try:
+        with open(tmp, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def save_checkpoint(path, tree):
+    """Write a plain-data tree atomically to ``path`` (see :func:`atomic_write`).
 
     Parameters
     ----------
@@ -108,17 +138,7 @@ def save_checkpoint(path, tree):
     arrays = {}
     meta = json.dumps(_to_plain(tree, arrays))
     arrays[_META] = np.frombuffer(meta.encode("utf-8"), dtype=np.uint8)
-    path = os.fspath(path)
-    tmp = f"{path}.tmp-{os.getpid()}"
-    try:
-        with open(tmp, "wb") as f:
-            np.savez(f, **arrays)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
+    atomic_write(path, lambda f: np.savez(f, **arrays))
 
 
 def load_checkpoint(path):
@@ -182,48 +202,14 @@ def load_checkpoint(path):
     return tree
 
 
-# -- candidates and raw results as arrays -----------------------------------------
-def _candidate_row(space, params):
-    """Values of continuous and integer dimensions, category indices of the others."""
-    row = []
-    for name, dim in space:
-        value = params[name]
-        row.append(float(dim.indices([value])[0]) if hasattr(dim, "categories") else float(value))
-    return row
-
-
-def _candidate_from_row(space, row):
-    params = {}
-    for (name, dim), v in zip(space, row):
-        if hasattr(dim, "categories"):
-            params[name] = dim.categories[int(v)]
-        elif isinstance(dim, Integer) or getattr(dim, "is_discrete", False):
-            params[name] = int(v)
-        else:
-            params[name] = float(v)
-    return params
-
-
-def _owner(spaces, params):
-    """Index of the first sub-space that contains ``params``."""
-    return next(i for i, s in enumerate(spaces) if s.contains(params))
-
-
-def candidates_from_plain(spaces, plain):
-    """Candidate dicts and their (sub-space, row) pairs from stored arrays."""
-    owner = np.asarray(plain["subspace"], dtype=np.int64).reshape(-1)
-    values = [iter(np.asarray(v, dtype=float).reshape(-1, s.n_dims)) for v, s in zip(plain["values"], spaces)]
-    rows = [(int(i), [float(v) for v in next(values[i])]) for i in owner]
-    return [_candidate_from_row(spaces[i], row) for i, row in rows], rows
-
-
+# -- raw per-fit results as arrays -------------------------------------------------
 def outs_to_plain(outs):
     """scikit-learn's per-fit result dicts as arrays (one row per fit)."""
-    first = outs[0]["test_scores"]
+    first = outs[0]["test_scores"] if outs else None
     metrics = list(first) if isinstance(first, dict) else None
 
     def scores(key):
-        if key not in outs[0]:
+        if not outs or key not in outs[0]:
             return None
         rows = [[o[key][m] for m in metrics] if metrics else [o[key]] for o in outs]
         return np.array(rows, dtype=float)
@@ -240,6 +226,7 @@ def outs_to_plain(outs):
 
 
 def outs_from_plain(plain):
+    """Inverse of :func:`outs_to_plain`."""
     metrics = plain["metrics"]
 
     def scores(row):
@@ -260,23 +247,46 @@ def outs_from_plain(plain):
 # -- one search's checkpoint -------------------------------------------------------
 @dataclass
 class Progress:
-    """Where a search stands; restored from a checkpoint when resuming."""
+    """Where a search stands; restored from a checkpoint when resuming.
+
+    ``outs`` holds every fit's raw result in evaluation order
+    (``n_evaluated * n_splits`` of them); ``params`` and ``more_results``
+    the evaluated candidates and their extra ``cv_results_`` columns, for
+    searches whose ``cv_results_`` has one row per evaluation. ``models`` is
+    the payload of a search that keeps models between iterations.
+    """
 
     iteration: int = 0
     n_evaluated: int = 0
     best_scores: list = field(default_factory=list)
     stopped: str = None
-    # Replayed from the checkpoint: candidates, raw fit results, extra columns.
     params: list = field(default_factory=list)
     outs: list = field(default_factory=list)
     more_results: dict = field(default_factory=dict)
+    models: object = None
 
     @property
     def finished(self):
+        """Whether the search has stopped for good (not paused by ``max_time``)."""
         return self.stopped in FINISHED
 
 
-class SearchCheckpoint:
+def _sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _corrupt(path, err):
+    return CheckpointError(
+        f"The checkpoint {path!r} is corrupt or incomplete ({type(err).__name__}: {err}). "
+        "Delete it, or pass another checkpoint path, to start a new search."
+    )
+
+
+class Checkpoint:
     """The checkpoint file of one ``fit``: validate and restore, then write.
 
     Parameters
@@ -287,10 +297,14 @@ class SearchCheckpoint:
         Output of :func:`~hptune.search._fingerprint.search_fingerprint` for this fit.
     spaces : list of Space
         The sub-spaces, in order.
+    candidates : bool, default=True
+        Whether the evaluated candidates are stored (``Progress.params``);
+        PBT keeps its candidates in its scheduler state instead.
     """
 
-    def __init__(self, path, fingerprint, spaces):
+    def __init__(self, path, fingerprint, spaces, *, candidates=True):
         self.path, self.fingerprint, self.spaces = os.fspath(path), fingerprint, spaces
+        self.candidates = candidates
         # (sub-space, row) of each candidate saved so far: candidates only
         # ever get appended, so each is encoded once per fit, not per write.
         self._rows = []
@@ -301,31 +315,39 @@ class SearchCheckpoint:
                 f"({directory!r}); create it or choose another path."
             )
 
-    def restore(self, strategy):
+    def model_path(self, iteration):
+        """The model file written after ``iteration`` iterations."""
+        return f"{self.path}.models-{iteration}.joblib"
+
+    def restore(self, strategy, *, load_models=False):
         """Load the file, if any, into ``strategy``.
+
+        Parameters
+        ----------
+        strategy : Strategy, SubspaceStrategy or PBTScheduler
+        load_models : bool, default=False
+            Whether to load the model file (only to continue training).
 
         Returns
         -------
         progress : Progress
             Empty when there is no file yet.
-        search_state : dict or None
-            The search-level state saved with it (None without a file).
+        search_state : dict
+            The search-level state saved with it (empty without a file).
         """
         if not os.path.exists(self.path):
-            return Progress(), None
+            return Progress(), {}
         tree = load_checkpoint(self.path)
         self._check_fingerprint(tree.get("fingerprint"))
         try:
             progress = self._progress(tree)
             _load_strategy(strategy, tree["strategy"], [s.describe() for s in self.spaces])
+            if load_models and not progress.finished:
+                progress.models = self._load_models(tree["models"], progress.iteration)
         except CheckpointError:
             raise
         except (KeyError, TypeError, ValueError, IndexError, StopIteration) as err:
-            raise CheckpointError(
-                f"The checkpoint {self.path!r} is corrupt or incomplete "
-                f"({type(err).__name__}: {err}). Delete it, or pass another checkpoint "
-                "path, to start a new search."
-            ) from err
+            raise _corrupt(self.path, err) from err
         if strategy.n_told != progress.n_evaluated:
             raise CheckpointError(
                 f"The checkpoint {self.path!r} is corrupt or incomplete: the strategy was "
@@ -351,14 +373,22 @@ class SearchCheckpoint:
 
     def _progress(self, tree):
         p, results = tree["progress"], tree["results"]
-        params, self._rows = candidates_from_plain(self.spaces, results["candidates"])
+        n, n_splits = int(p["n_evaluated"]), self.fingerprint["n_splits"]
         outs = outs_from_plain(results["outs"])
-        more = {k: [int(v) for v in np.asarray(values).reshape(-1)] for k, values in results["more_results"].items()}
-        n = int(p["n_evaluated"])
-        n_splits = self.fingerprint["n_splits"]
-        if len(params) != n or len(outs) != n * n_splits or any(len(v) != n for v in more.values()):
+        params, more = [], {}
+        if self.candidates:
+            params, self._rows = _candidates_from_plain(self.spaces, results["candidates"])
+            more = {
+                k: [int(v) for v in np.asarray(values).reshape(-1)]
+                for k, values in results["more_results"].items()
+            }
+        if (
+            len(outs) != n * n_splits
+            or (self.candidates and len(params) != n)
+            or any(len(v) != n for v in more.values())
+        ):
             raise ValueError(
-                f"{len(params)} candidates and {len(outs)} fits stored for {n} candidates "
+                f"{len(params)} candidates and {len(outs)} fits stored for {n} evaluations "
                 f"and {n_splits} splits"
             )
         return Progress(
@@ -371,25 +401,43 @@ class SearchCheckpoint:
             more_results=more,
         )
 
-    def _candidates(self, params):
-        for p in params[len(self._rows) :]:
-            i = _owner(self.spaces, p)
-            self._rows.append((i, _candidate_row(self.spaces[i], p)))
-        owner = np.array([i for i, _ in self._rows], dtype=np.int64)
-        values = [
-            np.array([row for i, row in self._rows if i == k], dtype=float).reshape(-1, space.n_dims)
-            for k, space in enumerate(self.spaces)
-        ]
-        return {"subspace": owner, "values": values}
+    def _load_models(self, info, iteration):
+        path = os.path.join(os.path.dirname(os.path.abspath(self.path)), info["file"])
+        if int(info["iteration"]) != iteration or path != os.path.abspath(self.model_path(iteration)):
+            raise CheckpointError(
+                f"The checkpoint {self.path!r} names the model file {info['file']!r} of "
+                f"iteration {info['iteration']}, but records {iteration} iterations; it is corrupt."
+            )
+        if not os.path.exists(path):
+            raise CheckpointError(
+                f"The model file {path!r} of the checkpoint {self.path!r} is missing. Restore "
+                "it, or delete the checkpoint to start a new search."
+            )
+        if _sha256(path) != info["sha256"]:
+            raise CheckpointError(
+                f"The model file {path!r} does not match the checkpoint {self.path!r} (its "
+                "SHA-256 differs); it was modified or belongs to another search. Delete both "
+                "files to start a new search."
+            )
+        # Trusted like a pickle (see the user guide): written by this search,
+        # and its hash matches the plain-data checkpoint just validated.
+        return joblib.load(path)
 
-    def save(self, strategy, progress, params, outs, more_results, search_state):
-        """Write the whole state of the search after a batch.
+    def save(self, strategy, progress, search_state, models=None):
+        """Write the whole state of the search after an iteration.
 
-        ``params`` must extend the candidates of the previous call (it holds
-        all candidates of the search, in order).
+        ``progress.params`` must extend the candidates of the previous call.
+        ``models``, when given, goes to a joblib file next to the checkpoint,
+        written first, so that the checkpoint never names a missing file.
         """
         from .. import __version__
 
+        results = {"outs": outs_to_plain(progress.outs)}
+        if self.candidates:
+            results["candidates"] = self._candidates(progress.params)
+            results["more_results"] = {
+                k: np.asarray(v, dtype=np.int64) for k, v in progress.more_results.items()
+            }
         tree = {
             "format": CHECKPOINT_FORMAT,
             "hptune_version": __version__,
@@ -401,14 +449,43 @@ class SearchCheckpoint:
                 "stopped": progress.stopped,
             },
             "strategy": strategy.state_dict(),
-            "results": {
-                "candidates": self._candidates(params),
-                "outs": outs_to_plain(outs),
-                "more_results": {k: np.asarray(v, dtype=np.int64) for k, v in more_results.items()},
-            },
+            "results": results,
             "search_state": search_state,
         }
+        if models is not None:
+            tree["models"] = self._save_models(models, progress.iteration)
         save_checkpoint(self.path, tree)
+        self._remove_stale_models(progress.iteration if models is not None else None)
+
+    def _save_models(self, models, iteration):
+        path = self.model_path(iteration)
+        atomic_write(path, lambda f: joblib.dump(models, f))
+        return {"file": os.path.basename(path), "iteration": iteration, "sha256": _sha256(path)}
+
+    def _remove_stale_models(self, current):
+        keep = None if current is None else os.path.abspath(self.model_path(current))
+        for stale in glob.glob(glob.escape(self.path) + ".models-*.joblib"):
+            if os.path.abspath(stale) != keep:
+                os.remove(stale)
+
+    def _candidates(self, params):
+        for p in params[len(self._rows) :]:
+            i = next(i for i, s in enumerate(self.spaces) if s.contains(p))
+            self._rows.append((i, self.spaces[i].to_rows([p])[0]))
+        owner = np.array([i for i, _ in self._rows], dtype=np.int64)
+        values = [
+            np.array([row for i, row in self._rows if i == k], dtype=float).reshape(-1, space.n_dims)
+            for k, space in enumerate(self.spaces)
+        ]
+        return {"subspace": owner, "values": values}
+
+
+def _candidates_from_plain(spaces, plain):
+    """Candidate dicts and their (sub-space, row) pairs from stored arrays."""
+    owner = np.asarray(plain["subspace"], dtype=np.int64).reshape(-1)
+    values = [iter(np.asarray(v, dtype=float).reshape(-1, s.n_dims)) for v, s in zip(plain["values"], spaces)]
+    rows = [(int(i), next(values[i])) for i in owner]
+    return [spaces[i].from_rows(row)[0] for i, row in rows], rows
 
 
 def _load_strategy(strategy, state, descriptions):
@@ -419,8 +496,9 @@ def _load_strategy(strategy, state, descriptions):
     (exact) check is then given the current description.
     """
     subs = state["subspaces"] if "subspaces" in state else [state]
-    if len(subs) != len(descriptions):
-        raise ValueError("different number of sub-spaces")
-    for sub, described in zip(subs, descriptions):
-        sub["space"] = described
+    if all("space" in sub for sub in subs):  # a PBT scheduler checks its own way
+        if len(subs) != len(descriptions):
+            raise ValueError("different number of sub-spaces")
+        for sub, described in zip(subs, descriptions):
+            sub["space"] = described
     strategy.load_state_dict(state)

@@ -7,7 +7,9 @@ import numpy as np
 
 from ..strategies._evolution import EvolutionOptimizer
 from ..utils._sklearn_compat import Interval, StrOptions
-from ._base import BaseHptuneSearchCV, _objective_key
+from ._ask_tell import AskTellSearchCV
+from ._base import objective_key
+from ._docs import fill_doc
 
 __all__ = ["EvolutionSearchCV"]
 
@@ -15,7 +17,8 @@ _HISTORY_KEYS = ("generation", "n_evaluations", "best_score", "generation_best_s
                  "mean_score", "std_score", "n_failed")
 
 
-class EvolutionSearchCV(BaseHptuneSearchCV):
+@fill_doc("generation")
+class EvolutionSearchCV(AskTellSearchCV):
     """Evolutionary search over hyperparameters, with cross-validation.
 
     A drop-in replacement for ``GridSearchCV``, ``RandomizedSearchCV`` and
@@ -30,9 +33,7 @@ class EvolutionSearchCV(BaseHptuneSearchCV):
 
     Parameters
     ----------
-    estimator : estimator object
-        The estimator to tune; needs ``fit`` and a score (``scoring`` or its
-        own ``score``).
+    {estimator}
     search_spaces : dict, list of dict or list of (dict, int)
         Parameter names mapped to a :mod:`hptune.space` dimension, a
         ``(low, high[, prior])`` tuple, a list of values or a scipy.stats
@@ -70,24 +71,14 @@ class EvolutionSearchCV(BaseHptuneSearchCV):
     patience : int, default=None
         Stop when the best score has not improved for this many generations.
         None never stops early.
-    scoring : str, callable, list, tuple or dict, default=None
-        As in ``GridSearchCV``. With several metrics, the search maximises
-        the one named by ``refit`` (or the first, if ``refit`` is not a name).
-    n_jobs : int, default=None
-        Number of jobs to run in parallel. ``None`` means 1 unless in a
-        :obj:`joblib.parallel_backend` context. ``-1`` means using all
-        processors. See :term:`Glossary <n_jobs>` for more details.
+    {scoring}
+    {n_jobs}
     refit : bool, str or callable, default=True
         As in ``GridSearchCV``.
-    cv : int, cross-validation generator or an iterable, default=None
-        Determines the cross-validation splitting strategy, as in
-        ``GridSearchCV``. The splits are computed once per fit, so every
-        candidate is scored on the same data even with a randomised splitter.
-        See :term:`Glossary <cv>`.
+    {cv}
     verbose : int, default=0
         Controls the verbosity: the higher, the more messages.
-    pre_dispatch : int or str, default="2*n_jobs"
-        As in ``GridSearchCV``.
+    {pre_dispatch}
     random_state : int, RandomState instance or None, default=None
         Seed of the initial design, the selections and the variations. Pass
         an int for reproducible output across multiple function calls.
@@ -95,28 +86,10 @@ class EvolutionSearchCV(BaseHptuneSearchCV):
     error_score : "raise" or numeric, default=np.nan
         Score given to a failed fit, as in ``GridSearchCV``; selection treats
         a failure as the worst score seen.
-    return_train_score : bool, default=False
-        As in ``GridSearchCV``.
-    callbacks : list of callables or None, default=None
-        Called after every generation with an
-        :class:`~hptune.strategies.OptimizeResult` (objects with an
-        ``on_iteration(search, state)`` method are called through it);
-        returning True stops the search.
-    max_time : float, default=None
-        Stop after the first generation that ends later than this many
-        seconds after the search started; everything evaluated is kept.
-        With a ``checkpoint``, the next ``fit`` continues the search.
-    checkpoint : str or path-like, default=None
-        File in which the search saves its progress after every generation:
-        candidates, per-split scores and times, and the optimiser state, as
-        plain data (an ``.npz`` file with a JSON header, never a pickle). It
-        is replaced atomically, so after a crash or Ctrl-C it holds the last
-        completed generation. If the file exists, ``fit`` resumes from it: only
-        the generation in flight at the interruption is evaluated again, and the
-        final ``cv_results_`` equal those of an uninterrupted search. A file
-        written by another search (estimator, space, settings, data or CV
-        splits) raises a :class:`~hptune.checkpoint.CheckpointError`. See
-        :ref:`checkpoints`.
+    {return_train_score}
+    {callbacks}
+    {max_time}
+    {checkpoint}
 
     Attributes
     ----------
@@ -129,33 +102,12 @@ class EvolutionSearchCV(BaseHptuneSearchCV):
         ``mean_score`` and ``std_score`` (over the generation's finite
         scores, NaN when all failed) and ``n_failed``. Pass it to
         ``pandas.DataFrame`` for a table.
-    best_estimator_ : estimator
-        Estimator refitted on the whole data with the best parameters
-        (when ``refit`` is not False).
-    best_score_ : float
-        Mean cross-validated score of the best candidate.
-    best_params_ : dict
-        Parameters of the best candidate.
-    best_index_ : int
-        Index of the best candidate in ``cv_results_``.
-    scorer_ : function or dict
-        Scorer(s) used on the held-out data.
-    n_splits_ : int
-        Number of cross-validation splits.
-    refit_time_ : float
-        Seconds spent refitting the best estimator.
-    multimetric_ : bool
-        Whether several metrics were evaluated.
+    {best_attributes}
+    {fitted_attributes}
     n_iter_ : int
         Number of generations run.
     strategy_ : EvolutionOptimizer or SubspaceStrategy
         The optimiser state at the end of the search.
-    classes_ : ndarray of shape (n_classes,)
-        Class labels (classifiers with ``refit``).
-    n_features_in_ : int
-        Number of features seen during fit (with ``refit``).
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Feature names seen during fit, when X has string column names.
 
     See Also
     --------
@@ -186,7 +138,7 @@ class EvolutionSearchCV(BaseHptuneSearchCV):
     """
 
     _parameter_constraints: dict = {
-        **BaseHptuneSearchCV._parameter_constraints,
+        **AskTellSearchCV._parameter_constraints,
         "search_spaces": [dict, list],
         "population_size": [Interval(Integral, 2, None, closed="left")],
         "n_generations": [Interval(Integral, 1, None, closed="left")],
@@ -252,16 +204,12 @@ class EvolutionSearchCV(BaseHptuneSearchCV):
         self.max_time = max_time
         self.checkpoint = checkpoint
 
-    def _check_params(self):
+    def _check_params(self, X, y):
         if self.tournament_size > self.population_size:
             raise ValueError(
                 f"tournament_size={self.tournament_size} exceeds population_size="
                 f"{self.population_size}; lower tournament_size or raise population_size."
             )
-
-    def _check_input_parameters(self, X, y, split_params):
-        self._check_params()
-        super()._check_input_parameters(X, y, split_params)
 
     def _search_space(self):
         return self.search_spaces
@@ -287,40 +235,39 @@ class EvolutionSearchCV(BaseHptuneSearchCV):
     def _more_results(self, iteration, params):
         return {"generation": [iteration] * len(params)}
 
-    def _run_search(self, evaluate_candidates, *, callback_ctx=None):
-        self._history = {key: [] for key in _HISTORY_KEYS}
-        try:
-            super()._run_search(evaluate_candidates, callback_ctx=callback_ctx)
-        finally:
-            self.history_ = {k: np.asarray(v) for k, v in self._history.items()}
-            del self._history
-
-    def _search_state(self):
-        return {"history": {k: np.asarray(v) for k, v in self._history.items()}}
-
-    def _load_search_state(self, state):
-        self._history = {k: np.asarray(state["history"][k]).tolist() for k in _HISTORY_KEYS}
-
     def _should_stop(self, state):
-        history = self._history
-        n_before = history["n_evaluations"][-1] if history["n_evaluations"] else 0
-        scores = np.asarray(state.cv_results[_objective_key(self, state.cv_results)], dtype=float)
-        batch = scores[n_before : state.n_evaluations]
-        finite = batch[np.isfinite(batch)]
-        best = state.best_score
-        history["generation"].append(state.iteration - 1)
-        history["n_evaluations"].append(state.n_evaluations)
-        history["best_score"].append(best)
-        history["generation_best_score"].append(finite.max() if len(finite) else math.nan)
-        history["mean_score"].append(finite.mean() if len(finite) else math.nan)
-        history["std_score"].append(finite.std() if len(finite) else math.nan)
-        history["n_failed"].append(int(len(batch) - len(finite)))
-        return self._stagnated(history["best_score"])
-
-    def _stagnated(self, best):
         """True when the best score has not improved for ``patience`` generations."""
+        best = state.best_scores
         if self.patience is None or len(best) <= self.patience:
             return False
         now, then = best[-1], best[-1 - self.patience]
         # NaN means no finite score yet: still none is no improvement either.
         return bool((math.isnan(now) and math.isnan(then)) or now <= then)
+
+    def _after_search(self, results):
+        self.history_ = _history(results, self.refit, self.n_iter_)
+
+
+def _history(results, refit, n_generations):
+    """``history_``: one entry per generation, from the search's results."""
+    history = {key: [] for key in _HISTORY_KEYS}
+    if results is None:
+        return {k: np.asarray(v) for k, v in history.items()}
+    scores = np.asarray(results[objective_key(refit, results)], dtype=float)
+    generations = np.asarray(results["generation"])
+    # A failure counts as no score; +inf as the best one (as the strategies do).
+    valid = np.isfinite(scores) | (scores == np.inf)
+    running = np.maximum.accumulate(np.where(valid, scores, -np.inf))
+    for g in range(n_generations):
+        batch = scores[generations == g]
+        finite = batch[np.isfinite(batch)]
+        n_so_far = int(np.count_nonzero(generations <= g))
+        best = running[n_so_far - 1]
+        history["generation"].append(g)
+        history["n_evaluations"].append(n_so_far)
+        history["best_score"].append(best if best > -np.inf else math.nan)
+        history["generation_best_score"].append(finite.max() if len(finite) else math.nan)
+        history["mean_score"].append(finite.mean() if len(finite) else math.nan)
+        history["std_score"].append(finite.std() if len(finite) else math.nan)
+        history["n_failed"].append(int(len(batch) - len(finite)))
+    return {k: np.asarray(v) for k, v in history.items()}

@@ -1,8 +1,8 @@
 """``PBTSearchCV``: population-based training behind scikit-learn's search API."""
 
-import os
 import time
 import warnings
+from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
@@ -13,10 +13,10 @@ from sklearn.utils.validation import indexable
 
 from ..exceptions import RefitWarning
 from ..space import to_subspaces
+from ..strategies import OptimizeResult
 from ..strategies._pbt import PBTScheduler
 from ..utils._random import check_random_state, child_seed
 from ..utils._sklearn_compat import (
-    BaseSearchCV,
     Interval,
     StrOptions,
     _check_method_params,
@@ -24,18 +24,12 @@ from ..utils._sklearn_compat import (
     _MultimetricScorer,
     _safe_indexing,
 )
-from ._pbt_checkpoint import PBTProgress, open_checkpoint
-from ._pbt_loop import StepHooks, as_list, callback_task, root_callback_context
-from ._base import scatter_once
-from ._pbt_resources import check_search_space, resolve_resource
-from ._pbt_training import (
-    Population,
-    TrainingPlan,
-    history_table,
-    prepare_fold,
-    replay,
-    train_population,
-)
+from ._base import BaseHptuneSearchCV
+from ._checkpoint import CheckpointError
+from ..training import TrainingPlan, check_search_space, prepare_fold, replay, resolve_resource
+from ._pbt_population import SKIPPED, Population, history_table, member_scores, train_step
+from ._docs import fill_doc
+from ._run import SearchRun, scatter_once
 
 __all__ = ["PBTSearchCV"]
 
@@ -43,7 +37,8 @@ __all__ = ["PBTSearchCV"]
 _DEFAULT_N_STEPS = 10
 
 
-class PBTSearchCV(BaseSearchCV):
+@fill_doc("step")
+class PBTSearchCV(BaseHptuneSearchCV):
     """Population-based training of an incrementally trained estimator.
 
     Population-based training (PBT) trains a population of models at once,
@@ -116,10 +111,7 @@ class PBTSearchCV(BaseSearchCV):
         improvement, given the step and the hyperparameters, keeps the one
         with the highest upper confidence bound; random explore is used while
         fewer than 4 finite scores are known.
-    scoring : str, callable, list, tuple or dict, default=None
-        As in ``GridSearchCV``. With several metrics, the members are ranked
-        by the one named by ``refit`` (or the first, if ``refit`` is not a
-        name).
+    {scoring}
     refit : bool, str or callable, default=True
         As in ``GridSearchCV``; the best member's hyperparameter schedule
         (``best_schedule_``) is replayed on the whole data, so
@@ -128,10 +120,7 @@ class PBTSearchCV(BaseSearchCV):
         and a :class:`~hptune.exceptions.RefitWarning` says so when it scores
         below both the winner's held-out score and the median member's after
         the first step (a replay that diverged).
-    cv : int, cross-validation generator or an iterable, default=None
-        Determines the cross-validation splitting strategy, as in
-        ``GridSearchCV``. The splits are computed once per fit and shared by
-        all members. See :term:`Glossary <cv>`.
+    {cv}
     n_jobs : int, default=None
         Number of jobs to run in parallel: each step trains every (member,
         fold) pair in parallel. ``None`` means 1 unless in a
@@ -140,8 +129,7 @@ class PBTSearchCV(BaseSearchCV):
     verbose : int, default=0
         Controls the verbosity: 1 prints one line per step, 2 also the
         exploit decisions.
-    pre_dispatch : int or str, default="2*n_jobs"
-        As in ``GridSearchCV``.
+    {pre_dispatch}
     random_state : int, RandomState instance or None, default=None
         Seed of the initial population and of exploit/explore. The
         estimator's own ``random_state`` is left alone: set it too for
@@ -151,18 +139,9 @@ class PBTSearchCV(BaseSearchCV):
         Score given to a failed fit, as in ``GridSearchCV``. A member whose
         fit fails ranks below all others (and is replaced at the next
         exploit round); ``"raise"`` raises the error.
-    return_train_score : bool, default=False
-        As in ``GridSearchCV``.
-    callbacks : callable, list of callables or None, default=None
-        Stopping callbacks (for example those of :mod:`hptune.callbacks`),
-        called after every step with an
-        :class:`~hptune.strategies.OptimizeResult`; returning True stops
-        training after that step. See ``fit`` for the keys of the result.
-    max_time : float, default=None
-        Seconds after which training stops, checked after every step: the
-        search stops after the step that ends past the limit, keeps every
-        step done and refits the best member. With a ``checkpoint``, the
-        next ``fit`` continues.
+    {return_train_score}
+    {callbacks}
+    {max_time}
     checkpoint : str or os.PathLike, default=None
         File written after every step with everything needed to continue
         (plain data, validated on load), next to a joblib file of the fold
@@ -186,8 +165,7 @@ class PBTSearchCV(BaseSearchCV):
         Mean cross-validated score of the best member after the last step.
     best_params_ : dict
         Final hyperparameters of the best member.
-    best_index_ : int
-        Index of the best member in ``cv_results_``.
+    {fitted_attributes}
     best_schedule_ : list of dict
         The best member's hyperparameter schedule: one entry per step with
         ``step``, ``budget`` (resource after the step), ``member`` (the
@@ -205,20 +183,8 @@ class PBTSearchCV(BaseSearchCV):
         The resource used: ``"partial_fit"`` or a parameter name.
     n_steps_ : int
         Number of steps run.
-    scorer_ : function or dict
-        Scorer(s) used on the held-out data.
-    n_splits_ : int
-        Number of cross-validation splits.
     refit_time_ : float
         Seconds spent replaying the best schedule on the whole data.
-    multimetric_ : bool
-        Whether several metrics were evaluated.
-    classes_ : ndarray of shape (n_classes,)
-        Class labels (classifiers with ``refit``).
-    n_features_in_ : int
-        Number of features seen during fit (with ``refit``).
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Feature names seen during fit, when X has string column names.
 
     See Also
     --------
@@ -261,7 +227,7 @@ class PBTSearchCV(BaseSearchCV):
     """
 
     _parameter_constraints: dict = {
-        **BaseSearchCV._parameter_constraints,
+        **BaseHptuneSearchCV._parameter_constraints,
         "search_spaces": [dict, list],
         "population_size": [Interval(Integral, 2, None, closed="left")],
         "n_steps": [Interval(Integral, 1, None, closed="left"), None],
@@ -273,10 +239,6 @@ class PBTSearchCV(BaseSearchCV):
         "resample_probability": [Interval(Real, 0, 1, closed="both")],
         "perturbation_factors": ["array-like"],
         "explore": [StrOptions({"perturb", "bandit"})],
-        "random_state": ["random_state"],
-        "callbacks": [list, callable, None],
-        "max_time": [Interval(Real, 0, None, closed="neither"), None],
-        "checkpoint": [str, os.PathLike, None],
     }
 
     def __init__(
@@ -339,6 +301,7 @@ class PBTSearchCV(BaseSearchCV):
         # PBTSearchCV.estimator is not validated yet
         prefer_skip_nested_validation=False
     )
+    @fill_doc("step")
     def fit(self, X, y=None, *, callback=None, **params):
         """Train the population and refit the best member's schedule.
 
@@ -348,18 +311,7 @@ class PBTSearchCV(BaseSearchCV):
             Training data.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
             Target; None for unsupervised learning.
-        callback : callable, list of callables or None, default=None
-            Stopping callbacks in scikit-optimize's style, called after every step (after
-            those given in ``callbacks``) with an
-            :class:`~hptune.strategies.OptimizeResult`; returning True stops
-            training. Its keys: ``iteration`` (steps done, including those
-            restored from a checkpoint), ``n_evaluations`` (member-steps
-            scored), ``elapsed`` (seconds since this ``fit`` started),
-            ``best_score`` (best member's mean test score after the step),
-            ``best_scores`` (the same after each step), ``x``, ``fun``,
-            ``x_iters``, ``func_vals``, ``params``, ``scores`` and
-            ``best_params`` over the (step, member) history, and
-            ``cv_results`` (as ``cv_results_`` would be after this step).
+        {fit_callback}
         **params : dict of str -> object
             Parameters passed to the estimator's ``fit`` or ``partial_fit``
             (split with the folds), the scorer and the CV splitter, as in
@@ -370,30 +322,34 @@ class PBTSearchCV(BaseSearchCV):
         self : object
             The fitted search.
         """
+        self._check_y(y)
         scorers, refit_metric = self._get_scorers()
         X, y = indexable(X, y)
-        params = _check_method_params(X, params=params)
-        routed_params = self._get_routed_params_for_fit(params)
-        rng = check_random_state(self.random_state)
-        plan, scheduler = self._check_params(y, scorers, child_seed(rng))
+        routed_params = self._get_routed_params_for_fit(_check_method_params(X, params=params))
+        self._check_params(X, y)
+        run = SearchRun(self, callback)
+        subspaces = to_subspaces(self.search_spaces)
         cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
-        splits = list(cv.split(X, y, **routed_params.splitter.split))
-        self.n_splits_ = len(splits)
-        root_ctx = root_callback_context(self, X, y)
-        records = self._train(X, y, splits, plan, scheduler, routed_params, callback, root_ctx)
+        run.check_inputs(X, y, cv, routed_params.splitter.split, subspaces, candidates=False)
+        plan, scheduler = self._plan(y, scorers, subspaces, check_random_state(self.random_state))
+        self.n_splits_ = run.n_splits
+        root_ctx = _root_callback_context(self, X, y)
+        records = self._train(run, X, y, plan, scheduler, routed_params, root_ctx)
         self.n_steps_ = len(records)
         self.scheduler_ = scheduler
-        results, first_scores = self._store_results(records)
+        with run.defer_non_finite_warning():
+            results, first_scores = self._store_results(records)
         self.multimetric_ = isinstance(first_scores, dict)
         if callable(self.scoring) and self.multimetric_:
             self._check_refit_for_multimetric(first_scores)
             refit_metric = self.refit
         self._select_best(results, refit_metric)
+        run.finish()
         if self.refit:
-            with callback_task(root_ctx, "refit-with-best-schedule", self, X, y):
+            with _callback_task(root_ctx, "refit-with-best-schedule", self, X, y):
                 self._refit_best(plan, X, y, routed_params.estimator.fit)
                 self._check_refit(
-                    scorers, refit_metric, results, X, y, splits, routed_params.scorer.score
+                    scorers, refit_metric, results, X, y, run.cv.splits, routed_params.scorer.score
                 )
         self.scorer_ = scorers._scorers if isinstance(scorers, _MultimetricScorer) else scorers
         self.cv_results_ = results
@@ -401,35 +357,85 @@ class PBTSearchCV(BaseSearchCV):
             root_ctx.call_on_fit_task_end(estimator=self, X=X, y=y)
         return self
 
-    def _train(self, X, y, splits, plan, scheduler, routed_params, callback, root_ctx):
+    def _train(self, run, X, y, plan, scheduler, routed_params, root_ctx):
         """Train (or resume training) for the planned steps; returns the step records."""
-        checkpoint = open_checkpoint(self, X, y, splits)
-        progress = PBTProgress() if checkpoint is None else checkpoint.restore(
-            scheduler, len(splits), self.n_steps_
-        )
-        population = Population(
-            self.population_size, len(splits), progress.records, progress.models, progress.failed
-        )
-        # A restored search without models has stopped for good: no step to run.
-        finished = bool(progress.records) and progress.models is None
-        n_steps = len(progress.records) if finished else self.n_steps_
-        hooks = StepHooks(
-            self, scheduler, population, progress, as_list(self.callbacks) + as_list(callback),
-            checkpoint, self.n_steps_,
-        )
-        folds = []
-        if len(progress.records) < n_steps:
-            folds = self._prepare_folds(plan, X, y, splits, routed_params)
-            self._announce(len(folds))
+        n_members, n_folds = self.population_size, run.n_splits
+        progress = run.restore(scheduler, n_total=self.n_steps_ * n_members, load_models=True)
+        population = self._restored_population(run, progress)
+        if progress.finished:
+            return population.records
+        folds = self._prepare_folds(plan, X, y, run.cv.splits, routed_params)
+        self._announce(n_folds)
         # Every step trains every (member, fold) pair: on a dask cluster the
         # prepared folds are sent once, not with each of those tasks.
         with scatter_once(*folds), Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch) as parallel:
-            hooks.begin_search(root_ctx, n_steps - len(progress.records))
-            records = train_population(
-                parallel, plan, folds, scheduler, n_steps, self._objective, population, hooks
+            run.begin(root_ctx, self.n_steps_ - len(population.records))
+            while run.stopped is None:
+                self._train_step(run, parallel, plan, folds, scheduler, population)
+                run.save(scheduler, models={"models": population.models, "failed": population.failed})
+            run.end()
+        attempted = [r for out in population.records for r in out if r["fit_error"] != SKIPPED]
+        if any(r["fit_error"] is not None for r in attempted):
+            run.report_fit_failures(attempted, lambda i: "")  # warns: some fits failed
+        return population.records
+
+    def _restored_population(self, run, progress):
+        """The population of the checkpoint (models included while training goes on)."""
+        n_members, n_folds = self.population_size, run.n_splits
+        n_pairs = n_members * n_folds
+        outs = progress.outs
+        records = [outs[i : i + n_pairs] for i in range(0, len(outs), n_pairs)]
+        if progress.models is None:
+            return Population(n_members, n_folds, records)
+        models, failed = progress.models["models"], np.asarray(progress.models["failed"], dtype=bool)
+        if failed.shape != (n_members, n_folds) or len(models) != n_members:
+            raise CheckpointError(
+                f"The model file of the checkpoint {run.checkpoint.path!r} holds another "
+                "population than the checkpoint; delete both files to start a new search."
             )
-            hooks.end_search()
-        return records
+        return Population(n_members, n_folds, records, [list(row) for row in models], failed)
+
+    def _train_step(self, run, parallel, plan, folds, scheduler, population):
+        """Train every member by one step, then exploit/explore and report it."""
+        step, n_pairs = len(population.records), population.failed.size
+        with run.iteration(n_pairs) as ctx:
+            params = scheduler.ask()
+            out = train_step(parallel, plan, folds, population, params, step)
+            _report_leaves(ctx, n_pairs, self)
+        scores = member_scores(out, len(folds), self._objective)
+        if not np.isfinite(scores).any():
+            attempted = [r for r in out if r["fit_error"] != SKIPPED]
+            run.report_fit_failures(attempted, _describe_pair(out, params, len(folds)))
+        parents = scheduler.tell(scores, perturb=step < self.n_steps_ - 1)
+        population.copy_models(parents)
+        population.records.append(out)
+        run.progress.outs.extend(out)
+        self._report(step, scores, parents)
+        finite = scores[np.isfinite(scores)]
+        with run.defer_non_finite_warning():
+            summary = self._summary(scheduler, population.records)
+        run.end_iteration(
+            summary, n_evaluated=self.population_size,
+            best_score=float(finite.max()) if finite.size else np.nan,
+        )
+
+    def _summary(self, scheduler, records):
+        """skopt's result keys over the (step, member) history, and the results so far."""
+        history = scheduler.history_
+        scores = np.array([r["score"] for r in history], dtype=float)
+        last = scores[-self.population_size :]
+        best = None if np.isnan(last).all() else int(np.nanargmax(last))
+        best_params = None if best is None else history[len(history) - len(last) + best]["params"]
+        return OptimizeResult(
+            x=None if best_params is None else list(best_params.values()),
+            fun=np.nan if best is None else -float(last[best]),
+            x_iters=[list(r["params"].values()) for r in history],
+            func_vals=-scores,
+            params=[r["params"] for r in history],
+            scores=scores,
+            best_params=best_params,
+            cv_results=self._cv_results(records, scheduler),
+        )
 
     def _prepare_folds(self, plan, X, y, splits, routed_params):
         """The :class:`Fold` of every split, for the training steps.
@@ -448,8 +454,7 @@ class PBTSearchCV(BaseSearchCV):
         with scatter_once(X, y), Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch) as parallel:
             return parallel(delayed(prepare_fold)(*task) for task in tasks)
 
-    def _check_params(self, y, scorers, seed):
-        """Cross-parameter and estimator checks; returns the plan and scheduler."""
+    def _check_params(self, X, y):
         if self.n_steps is not None and self.max_resources is not None:
             raise ValueError(
                 f"n_steps={self.n_steps} and max_resources={self.max_resources} both set "
@@ -460,16 +465,18 @@ class PBTSearchCV(BaseSearchCV):
                 f"max_resources={self.max_resources} is smaller than "
                 f"step_size={self.step_size}; raise max_resources or lower step_size."
             )
-        if self.max_resources is not None:
-            self.n_steps_ = self.max_resources // self.step_size
-        else:
-            self.n_steps_ = _DEFAULT_N_STEPS if self.n_steps is None else self.n_steps
-        subspaces = to_subspaces(self.search_spaces)
-        if any(n_iter is not None for _, n_iter in subspaces):
+        if any(n_iter is not None for _, n_iter in to_subspaces(self.search_spaces)):
             raise ValueError(
                 "search_spaces holds (dict, n_iter) tuples, but PBTSearchCV trains one "
                 "population; pass a dict or a list of dicts."
             )
+
+    def _plan(self, y, scorers, subspaces, rng):
+        """The training plan and the scheduler of this fit (after the estimator checks)."""
+        if self.max_resources is not None:
+            self.n_steps_ = self.max_resources // self.step_size
+        else:
+            self.n_steps_ = _DEFAULT_N_STEPS if self.n_steps is None else self.n_steps
         estimator = clone(self.estimator)
         resource = resolve_resource(estimator, self.resource, self.step_size, y)
         check_search_space(estimator, {n for space, _ in subspaces for n in space.names}, resource)
@@ -482,7 +489,7 @@ class PBTSearchCV(BaseSearchCV):
             resample_probability=self.resample_probability,
             perturbation_factors=self.perturbation_factors,
             explore=self.explore,
-            random_state=seed,
+            random_state=child_seed(rng),
         )
         plan = TrainingPlan(
             estimator, resource, scorers, self.error_score, self.return_train_score, self.scoring
@@ -626,3 +633,44 @@ class PBTSearchCV(BaseSearchCV):
         if hasattr(self.best_estimator_, "feature_names_in_"):
             self.feature_names_in_ = self.best_estimator_.feature_names_in_
 
+
+
+def _root_callback_context(search, X, y):
+    """scikit-learn's root ``fit`` task, begun (None before scikit-learn 1.9)."""
+    init = getattr(search, "_init_callback_context", None)
+    if init is None:
+        return None
+    n_tasks = 2 if search.refit is not False else 1  # search, and refit
+    return init(max_subtasks=n_tasks).call_on_fit_task_begin(estimator=search, X=X, y=y)
+
+
+@contextmanager
+def _callback_task(parent, task_name, search, X, y):
+    """Report the body as a subtask of ``parent`` (nothing when ``parent`` is None)."""
+    if parent is None:
+        yield
+        return
+    ctx = parent.subcontext(task_name=task_name).call_on_fit_task_begin(estimator=search, X=X, y=y)
+    yield
+    ctx.call_on_fit_task_end(estimator=search, X=X, y=y)
+
+
+def _report_leaves(ctx, n_pairs, search):
+    """Report the (member, fold) fits of a step, which ran in the workers, as leaf tasks."""
+    if ctx is None:
+        return
+    for task_id in range(n_pairs):
+        leaf = ctx.subcontext(task_name="member-fold-step", task_id=task_id)
+        leaf.call_on_fit_task_begin(estimator=search)
+        leaf.call_on_fit_task_end(estimator=search)
+
+
+def _describe_pair(out, params, n_folds):
+    """``describe(i)`` for the attempted (not skipped) fits of one step's ``out``."""
+    attempted = [j for j, r in enumerate(out) if r["fit_error"] != SKIPPED]
+
+    def describe(i):
+        member, fold = divmod(attempted[i], n_folds)
+        return f"member {member} with {params[member]!r}, split {fold}"
+
+    return describe

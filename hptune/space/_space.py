@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from ._dimensions import Dimension
+from ._dimensions import Dimension, Integer
 
 __all__ = ["Space"]
 
@@ -261,6 +261,56 @@ class Space:
             One dict per dimension (name, type and its defining values).
         """
         return [dict(name=n, **d._describe()) for n, d in self]
+
+    def to_rows(self, points):
+        """Store points as plain numbers: their values, or indices of categories.
+
+        Unlike :meth:`encode`, no warping and one number per dimension, so
+        the stored values read as the user's (and a ``Categorical`` holding
+        estimators or functions is stored without pickling them).
+
+        Parameters
+        ----------
+        points : list of dict
+            Points of the space.
+
+        Returns
+        -------
+        rows : ndarray of shape (n_points, n_dims)
+            One row per point, one number per dimension.
+        """
+        columns = [
+            dim.indices([p[name] for p in points]) if hasattr(dim, "categories")
+            else [p[name] for p in points]
+            for name, dim in self
+        ]
+        return np.asarray(columns, dtype=float).reshape(self.n_dims, len(points)).T
+
+    def from_rows(self, rows):
+        """Rebuild points from :meth:`to_rows` output, with the user's types and objects.
+
+        Parameters
+        ----------
+        rows : array-like of shape (n_points, n_dims)
+            Output of :meth:`to_rows` on points of this space.
+
+        Returns
+        -------
+        points : list of dict
+            The points, with the very category objects of the space.
+        """
+        rows = np.asarray(rows, dtype=float).reshape(-1, self.n_dims)
+        columns = [_from_plain(dim, rows[:, j]) for j, dim in enumerate(self.dimensions)]
+        return [dict(zip(self.names, values)) for values in zip(*columns)]
+
+
+def _from_plain(dim, values):
+    """Values of one dimension from :meth:`Space.to_rows` numbers, typed."""
+    if hasattr(dim, "categories"):
+        return [dim.categories[int(v)] for v in values]
+    if isinstance(dim, Integer) or getattr(dim, "is_discrete", False):
+        return [int(v) for v in values]
+    return [float(v) for v in values]
 
 
 def as_rows(Z, n_columns):

@@ -295,6 +295,11 @@ class PBTScheduler:
         self.population_, self.subspace_, self.parents_ = population, subspace, parents
         return parents.copy()
 
+    @property
+    def n_told(self):
+        """Number of (step, member) scores told."""
+        return len(self.history_)
+
     # -- the two operators -------------------------------------------------
     def exploit(self, scores):
         """Decide which members copy which (truncation selection).

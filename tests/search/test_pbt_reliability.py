@@ -99,7 +99,7 @@ def _n_lines(path):
 
 
 def _steps(path):
-    return int(load_checkpoint(path)["progress"]["step"])
+    return int(load_checkpoint(path)["progress"]["iteration"])
 
 
 def _model_files(path):
@@ -189,9 +189,9 @@ def test_checkpoint_is_plain_data_with_the_scheduler_state(tmp_path):
     path = tmp_path / "pbt.ckpt"
     make_search(path, n_steps=2).fit(X, y)
     tree = load_checkpoint(path)  # allow_pickle=False
-    assert tree["progress"]["step"] == 2 and tree["progress"]["stopped"] == "budget"
+    assert tree["progress"]["iteration"] == 2 and tree["progress"]["stopped"] == "budget"
     assert tree["models"]["file"] == "pbt.ckpt.models-2.joblib" and len(tree["models"]["sha256"]) == 64
-    assert tree["scheduler"]["step"] == 2 and len(tree["scheduler"]["history"]["score"]) == 2 * POPULATION
+    assert tree["strategy"]["step"] == 2 and len(tree["strategy"]["history"]["score"]) == 2 * POPULATION
     assert tree["results"]["outs"]["test_scores"].shape == (2 * FITS_PER_STEP, 1)
 
 
@@ -323,8 +323,8 @@ def test_sklearn_callbacks_see_every_task():
     pytest.importorskip("sklearn.callback", reason="scikit-learn < 1.9 has no callback API")
     recorder = TaskRecorder()
     make_search(n_steps=3).set_callbacks(recorder).fit(X, y)
-    assert recorder.begun[:3] == ["fit", "search", "step"]
-    assert recorder.begun.count("step") == 3
+    assert recorder.begun[:3] == ["fit", "search", "iteration"]
+    assert recorder.begun.count("iteration") == 3
     assert recorder.begun.count("member-fold-step") == 3 * FITS_PER_STEP
     assert recorder.begun[-1] == "refit-with-best-schedule" and recorder.ended[-1] == "fit"
     assert sorted(recorder.begun) == sorted(recorder.ended)

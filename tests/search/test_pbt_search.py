@@ -373,7 +373,7 @@ PIPE = make_pipeline(StandardScaler(), RandomForestClassifier())
         (_sgd(), {"search_spaces": {"warm_start": [True, False]}},
          "search_spaces names 'warm_start'; PBTSearchCV sets warm_start itself"),
         (_sgd(), {"search_spaces": {"alpah": (1e-5, 1e-1)}},
-         "Invalid parameter 'alpah' in search_spaces for estimator SGDClassifier."),
+         "Invalid parameter 'alpah' in search_spaces: SGDClassifier has no parameter of that name. Did you mean 'alpha'?"),
         (_sgd(), {"n_steps": 3, "max_resources": 3},
          "n_steps=3 and max_resources=3 both set the length of training; give only one"),
         (_sgd(), {"n_steps": None, "max_resources": 1, "step_size": 2},

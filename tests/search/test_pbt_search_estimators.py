@@ -22,8 +22,8 @@ from sklearn.linear_model import LogisticRegression, Perceptron, SGDClassifier, 
 from sklearn.naive_bayes import GaussianNB, MultinomialNB
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
-from hptune.search._pbt_resources import resolve_resource
-from hptune.search._pbt_training import TrainingPlan
+from hptune.training import resolve_resource
+from hptune.training import TrainingPlan
 
 X, y = make_classification(n_samples=60, n_features=6, random_state=0)
 Xr, yr = make_regression(n_samples=60, n_features=6, noise=1.0, random_state=0)

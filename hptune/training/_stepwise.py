@@ -1,50 +1,34 @@
-"""Training of PBT members: folds, the step loop, one (member, fold) step, replay.
+"""Training one model step by step: on a CV fold, or replayed on the whole data.
 
-A step trains every (member, fold) pair in parallel with joblib and scores it
-on the fold's held-out part. The fitted models travel to the workers and back
-with every step (``run_step`` takes a model and returns it), so the same code
-runs under the sequential, thread, process and dask backends; between steps
-the main process copies the models of members that exploit others.
+A search that keeps models between rounds (PBT's members; a promoted
+candidate that continues training) trains a model by steps of a resource
+(:mod:`._resources`) and scores it after each. :class:`TrainingPlan` holds
+what any worker needs for that, :func:`prepare_fold` the data of one split
+(with a Pipeline's leading steps fitted once per fold), :func:`run_step` one
+step of one model, and :func:`replay` a whole schedule of hyperparameters on
+the whole data. The fitted models travel to the workers and back with every
+step (``run_step`` takes a model and returns it), so the same code runs
+under the sequential, thread, process and dask backends.
 """
 
 import copy
 import time
-from itertools import product
 from traceback import format_exc
-
-import numpy as np
 
 from sklearn.base import clone
 from sklearn.utils.metadata_routing import process_routing
-from sklearn.utils.parallel import delayed
 
 from ..utils._sklearn_compat import (
     _check_method_params,
-    _insert_error_scores,
     _MultimetricScorer,
     _num_samples,
     _routing_enabled,
     _safe_split,
     _score,
-    report_fit_failures,
 )
-from ._pbt_resources import adapt, final_step
+from ._resources import adapt, final_step
 
-__all__ = [
-    "Fold",
-    "Population",
-    "TrainingPlan",
-    "history_table",
-    "prepare_fold",
-    "replay",
-    "run_step",
-    "train_population",
-]
-
-SKIPPED = (
-    "Not trained: an earlier step of this member failed on this fold, and the member "
-    "has not been replaced by a copy of a stronger one since."
-)
+__all__ = ["Fold", "TrainingPlan", "prepare_fold", "replay", "run_step"]
 
 
 def split_fit_params(estimator, fit_params):
@@ -280,134 +264,3 @@ def replay(plan, X, y, fit_params, schedule):
         final = plan.new_final(params) if final is None else plan.update(final, params)
         plan.resource.train(final, X_fit, y, final_params, step)
     return plan.assemble(plan.resource.finish(final), pre_steps)
-
-
-# -- the step loop --------------------------------------------------------------
-class Population:
-    """The models of every (member, fold) pair and the results of the steps done.
-
-    Parameters
-    ----------
-    n_members, n_folds : int
-    records : list of list of dict, default=()
-        Results of the steps already done (restored from a checkpoint).
-    models : list of list or None, default=None
-        Their models (None before step 0).
-    failed : ndarray of shape (n_members, n_folds) or None, default=None
-    """
-
-    def __init__(self, n_members, n_folds, records=(), models=None, failed=None):
-        self.records = list(records)
-        self.models = models if models is not None else [[None] * n_folds for _ in range(n_members)]
-        self.failed = failed if failed is not None else np.zeros((n_members, n_folds), dtype=bool)
-
-
-def train_population(parallel, plan, folds, scheduler, n_steps, objective, population, hooks):
-    """Train the population up to ``n_steps`` steps, or until a hook says stop.
-
-    Parameters
-    ----------
-    parallel : joblib.Parallel
-        An open ``Parallel`` context, reused by every step.
-    plan : TrainingPlan
-    folds : list of Fold
-    scheduler : PBTScheduler
-        Decides the hyperparameters and who copies whom.
-    n_steps : int
-    objective : callable
-        Maps a result's ``test_scores`` to the score that ranks members.
-    population : Population
-        Continued in place from ``len(population.records)`` steps; on return
-        ``population.records`` holds, for each step, the results of every
-        (member, fold) pair, member-major.
-    hooks : object
-        ``hooks.begin_step(step)`` is called before each step and
-        ``hooks.end_step(step, scores, parents)`` after it (once the models
-        are copied); the latter returns True to stop.
-    """
-    records = population.records
-    for step in range(len(records), n_steps):
-        hooks.begin_step(step)
-        params = scheduler.ask()
-        out = _run_step(parallel, plan, folds, population.models, population.failed, params, step)
-        scores = _member_scores(out, len(folds), objective)
-        if not np.isfinite(scores).any():
-            report_fit_failures([r for r in out if r["fit_error"] != SKIPPED], plan.error_score)
-        parents = scheduler.tell(scores, perturb=step < n_steps - 1)
-        _copy_models(population.models, population.failed, parents)
-        records.append(out)
-        if hooks.end_step(step, scores, parents):
-            break
-    attempted = [r for out in records for r in out if r["fit_error"] != SKIPPED]
-    if any(r["fit_error"] is not None for r in attempted):
-        report_fit_failures(attempted, plan.error_score)  # warns: some fits failed
-    return records
-
-
-def _run_step(parallel, plan, folds, models, failed, params, step):
-    """Train every healthy (member, fold) pair by one step, in parallel."""
-    n_members, n_folds = len(models), len(folds)
-    pairs = list(product(range(n_members), range(n_folds)))
-    out = [plan.failed_result(folds[k], SKIPPED) if failed[i, k] else None for i, k in pairs]
-    todo = [(i, k) for i, k in pairs if not failed[i, k]]
-    trained = parallel(
-        delayed(run_step)(models[i][k], folds[k], params[i], step, plan) for i, k in todo
-    )
-    for (i, k), (model, result) in zip(todo, trained):
-        models[i][k], failed[i, k] = model, result["fit_error"] is not None
-        out[i * n_folds + k] = result
-    if callable(plan.scoring):
-        # A callable scorer's output type is known only after a success.
-        _insert_error_scores(out, plan.error_score)
-    return out
-
-
-def _member_scores(out, n_folds, objective):
-    """Mean objective of each member over its folds; NaN if a fold failed."""
-    y = [np.nan if r["fit_error"] is not None else objective(r["test_scores"]) for r in out]
-    return np.asarray(y, dtype=float).reshape(-1, n_folds).mean(axis=1)
-
-
-def _copy_models(models, failed, parents):
-    """Give each member its parent's models (deep copies: members never share one)."""
-    previous, previous_failed = [list(row) for row in models], failed.copy()
-    for member, parent in enumerate(parents):
-        if parent != member:
-            models[member] = [copy.deepcopy(m) for m in previous[parent]]
-            failed[member] = previous_failed[parent]
-
-
-def history_table(records, rows, step_size, n_splits, return_train_score):
-    """``pbt_history_``: one row per (step, member), from the step records.
-
-    Parameters
-    ----------
-    records : list of list of dict
-        Output of :func:`train_population`.
-    rows : list of dict
-        The scheduler's ``history_``, in the same (step, member) order.
-    step_size : int
-    n_splits : int
-    return_train_score : bool
-
-    Returns
-    -------
-    history : dict of ndarray or list
-    """
-    history = {
-        "step": np.array([r["step"] for r in rows]),
-        "member": np.array([r["member"] for r in rows]),
-        "parent": np.array([r["parent"] for r in rows]),
-        "budget": np.array([(r["step"] + 1) * step_size for r in rows]),
-        "params": [r["params"] for r in rows],
-    }
-    out = [r for step_out in records for r in step_out]
-    for kind in ("test", "train") if return_train_score else ("test",):
-        scores = [r[f"{kind}_scores"] for r in out]
-        names = next((list(s) for s in scores if isinstance(s, dict)), None)
-        for name in names or ["score"]:
-            values = [s.get(name, np.nan) if isinstance(s, dict) else s for s in scores]
-            values = np.asarray(values, dtype=float).reshape(len(rows), n_splits)
-            history[f"mean_{kind}_{name}"] = values.mean(axis=1)
-            history[f"std_{kind}_{name}"] = values.std(axis=1)
-    return history

@@ -1,0 +1,232 @@
+"""Searches that plug an ask/tell strategy into ``BaseSearchCV._run_search``.
+
+:class:`AskTellSearchCV` asks a batch, evaluates it with scikit-learn's own
+``evaluate_candidates`` on the splits fixed once per fit, tells the batch's
+mean test scores back, and lets the fit's
+:class:`~hptune.search._run.SearchRun` run the callbacks, write the
+checkpoint and decide whether to stop. Everything else (scoring,
+``cv_results_``, refit, parallelism, metadata routing) is scikit-learn's.
+
+Resuming from a checkpoint loads the strategy's state and replays the saved
+candidates and raw per-fit results in front of the new ones
+(``_format_results``), so a resumed search ends with the ``cv_results_`` and
+the fit-failure report of an uninterrupted one.
+"""
+
+import math
+from abc import abstractmethod
+
+import numpy as np
+from sklearn.base import is_classifier
+from sklearn.model_selection import check_cv
+from sklearn.utils.validation import indexable
+
+from ..space import to_subspaces
+from ..strategies._result import result_from_strategy
+from ..strategies._subspaces import SubspaceStrategy, split_budget
+from ..utils._random import check_random_state, child_seed
+from ..utils._sklearn_compat import SEARCH_CHECKS_INPUTS, _check_method_params
+from ._base import BaseHptuneSearchCV, objective_key
+from ._docs import fill_doc
+from ._failures import collect_fit_failures
+from ._run import SearchRun, scatter_once
+
+__all__ = ["AskTellSearchCV"]
+
+
+class AskTellSearchCV(BaseHptuneSearchCV):
+    """Base class of the searches driven by an ask/tell strategy (not for direct use).
+
+    Subclasses provide the search space (``_search_space``), the strategy of
+    one sub-space (``_make_strategy``), the budget (``_budget``) and the batch
+    size (``_batch_size``).
+    """
+
+    @abstractmethod
+    def _search_space(self):
+        """The user's search-space specification."""
+
+    @abstractmethod
+    def _make_strategy(self, space, budget, random_state):
+        """Strategy for one sub-space with ``budget`` evaluations."""
+
+    @abstractmethod
+    def _budget(self):
+        """Total number of evaluations for sub-spaces without their own."""
+
+    @abstractmethod
+    def _batch_size(self):
+        """Number of candidates evaluated per ``evaluate_candidates`` call."""
+
+    def _before_search(self):
+        """Resolve fit-time settings once ``n_splits_`` is known (a hook)."""
+
+    def _after_search(self, results):
+        """Set fitted attributes from the last ``evaluate_candidates`` results (a hook).
+
+        ``results`` (None when nothing was evaluated) holds every candidate
+        of the search in the ``cv_results_`` format.
+        """
+
+    def _should_stop(self, state):
+        """Strategy-specific stopping rule, checked after every batch."""
+        return False
+
+    def _more_results(self, iteration, params):
+        """Extra ``cv_results_`` columns for one batch."""
+        return {"iter": [iteration] * len(params)}
+
+    @fill_doc("iteration (batch or generation)")
+    def fit(self, X, y=None, *, callback=None, **params):
+        """Run the search and refit the best candidate.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), default=None
+            Target; None for unsupervised learning.
+        {fit_callback}
+        **params : dict of str -> object
+            Parameters passed to the estimator's ``fit``, the scorer and the
+            CV splitter, exactly as in ``GridSearchCV.fit``.
+
+        Returns
+        -------
+        self : object
+            The fitted search.
+        """
+        self._check_y(y)
+        # BaseSearchCV.fit's own indexable() then returns these very objects,
+        # which the scattered copies are keyed by.
+        X, y = indexable(X, y)
+        self._run = SearchRun(self, callback, fit_inputs=(X, y, params))
+        try:
+            with scatter_once(X, y):
+                return super().fit(X, y, **params)
+        finally:
+            del self._run
+
+    def _check_input_parameters(self, X, y, split_params):
+        # Called by BaseSearchCV.fit once per fit, before any candidate is
+        # evaluated and with the routed split params (scikit-learn >= 1.7).
+        self._check_params(X, y)
+        subspaces = to_subspaces(self._search_space())
+        self._run.check_inputs(X, y, self._checked_cv_orig, split_params, subspaces)
+
+    def _legacy_check_inputs(self):
+        """What newer scikit-learn's ``fit`` does before ``_run_search``.
+
+        Older releases neither fix ``n_splits_`` early nor call
+        ``_check_input_parameters``; the same routing, splitter and checks are
+        run here, once per fit, so every release gets the same searches.
+        """
+        X, y, params = self._run.fit_inputs
+        routed = self._get_routed_params_for_fit(_check_method_params(X, params=params))
+        self._checked_cv_orig = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
+        self.n_splits_ = self._checked_cv_orig.get_n_splits(X, y, **routed.splitter.split)
+        self._check_input_parameters(X, y, routed.splitter.split)
+
+    def _build_strategy(self, rng):
+        subspaces = to_subspaces(self._search_space())
+        budgets = split_budget(self._budget(), [b for _, b in subspaces])
+        strategies = [
+            self._make_strategy(space, budget, child_seed(rng))
+            for (space, _), budget in zip(subspaces, budgets)
+        ]
+        if len(strategies) == 1:
+            return strategies[0], sum(budgets)
+        return SubspaceStrategy(strategies, budgets), sum(budgets)
+
+    def _run_search(self, evaluate_candidates, *, callback_ctx=None):
+        """Ask, evaluate on fixed splits, tell; repeat until the run stops.
+
+        Parameters
+        ----------
+        evaluate_candidates : callable
+            Provided by ``BaseSearchCV.fit``; evaluates a list of parameter dicts
+            and returns all results so far in the ``cv_results_`` format.
+        callback_ctx : CallbackContext, default=None
+            scikit-learn's callback context (scikit-learn >= 1.9).
+        """
+        run = self._run
+        if not SEARCH_CHECKS_INPUTS:
+            self._legacy_check_inputs()
+        self._before_search()
+        self.strategy_, n_total = self._build_strategy(check_random_state(self.random_state))
+        progress = run.restore(self.strategy_, n_total=n_total)
+        with collect_fit_failures() as fit_results:
+            fit_results.extend(run.replayed_outs)
+            if progress.finished:
+                results = self._reevaluate_last(evaluate_candidates, fit_results)
+            else:
+                results = self._loop(self.strategy_, n_total, evaluate_candidates, callback_ctx)
+        n_splits = run.n_splits
+        run.report_fit_failures(
+            fit_results,
+            lambda i: f"candidate {progress.params[i // n_splits]!r}, split {i % n_splits}",
+        )
+        self.n_iter_ = progress.iteration
+        self._after_search(results)
+        run.finish()
+
+    def _reevaluate_last(self, evaluate_candidates, fit_results):
+        """Rebuild the results of a finished search from its checkpoint.
+
+        ``BaseSearchCV.fit`` needs at least one evaluation per call, so the
+        last candidate is evaluated again (the strategy is not told again).
+        """
+        params, more = self._run.pop_last()
+        del fit_results[-self._run.n_splits :]
+        return self._evaluate(evaluate_candidates, [params], more)
+
+    def _loop(self, strategy, n_total, evaluate_candidates, callback_ctx):
+        run, progress, results = self._run, self._run.progress, None
+        run.begin(callback_ctx, math.ceil((n_total - progress.n_evaluated) / self._batch_size()))
+        while run.stopped is None:
+            params = strategy.ask(min(self._batch_size(), n_total - progress.n_evaluated))
+            if not params:
+                run.exhausted()
+            else:
+                more = self._more_results(progress.iteration, params)
+                results = self._evaluate(evaluate_candidates, params, more)
+                scores = results[objective_key(self.refit, results)][-len(params) :]
+                strategy.tell(params, np.asarray(scores, dtype=float))
+                run.end_iteration(
+                    self._summary(strategy, results), n_evaluated=len(params),
+                    best_score=strategy.best_score, rule=self._should_stop,
+                )
+            run.save(strategy)
+        run.end()
+        return results
+
+    def _evaluate(self, evaluate_candidates, params, more_results):
+        run = self._run
+        with run.iteration(len(params) * run.n_splits) as ctx:
+            kwargs = {"cv": run.cv, "more_results": more_results}
+            if ctx is not None:
+                kwargs["callback_ctx"] = ctx
+            with run.defer_non_finite_warning():
+                return evaluate_candidates(params, **kwargs)
+
+    def _summary(self, strategy, results):
+        """skopt's result keys for the best sub-space, and the results so far."""
+        subs = getattr(strategy, "strategies", [strategy])
+        result = max(
+            (result_from_strategy(s) for s in subs),
+            key=lambda r: -np.inf if r.fun is None or np.isnan(r.fun) else -r.fun,
+        )
+        result["cv_results"] = results
+        return result
+
+    def _format_results(self, candidate_params, n_splits, out, more_results=None):
+        # BaseSearchCV.fit formats all results of the current fit after every
+        # evaluate_candidates call; those replayed from a checkpoint come
+        # first, so a resumed search ends with the cv_results_ of an
+        # uninterrupted one.
+        run = getattr(self, "_run", None)
+        if run is not None:
+            candidate_params, out, more_results = run.with_replayed(
+                candidate_params, out, more_results
+            )
+        return super()._format_results(candidate_params, n_splits, out, more_results)

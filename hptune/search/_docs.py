@@ -1,0 +1,129 @@
+"""Docstring entries that mean the same in every search, written once.
+
+A parameter or attribute that behaves the same in every search is described
+here and spliced into each class docstring by :func:`fill_doc`, so the
+searches cannot drift apart in what they promise. In a docstring, a line
+holding only ``{name}`` is replaced by the entry ``name``, indented as that
+line; ``<iteration>`` in an entry becomes the search's word for one round of
+evaluations (batch, generation, step).
+"""
+
+import re
+import textwrap
+
+__all__ = ["fill_doc"]
+
+_ENTRIES = {
+    "estimator": """\
+estimator : estimator object
+    The estimator to tune; needs ``fit`` and a score (``scoring`` or its
+    own ``score``).""",
+    "scoring": """\
+scoring : str, callable, list, tuple or dict, default=None
+    As in ``GridSearchCV``. With several metrics, the search maximises
+    the one named by ``refit`` (or the first, if ``refit`` is not a name).""",
+    "n_jobs": """\
+n_jobs : int, default=None
+    Number of jobs to run in parallel. ``None`` means 1 unless in a
+    :obj:`joblib.parallel_backend` context. ``-1`` means using all
+    processors. See :term:`Glossary <n_jobs>` for more details.""",
+    "cv": """\
+cv : int, cross-validation generator or an iterable, default=None
+    Determines the cross-validation splitting strategy, as in
+    ``GridSearchCV``. The splits are computed once per fit, so every
+    candidate is scored on the same data even with a randomised splitter.
+    See :term:`Glossary <cv>`.""",
+    "pre_dispatch": """\
+pre_dispatch : int or str, default="2*n_jobs"
+    As in ``GridSearchCV``.""",
+    "return_train_score": """\
+return_train_score : bool, default=False
+    As in ``GridSearchCV``.""",
+    "callbacks": """\
+callbacks : callable, list of callables or None, default=None
+    Called after every <iteration> with an
+    :class:`~hptune.strategies.OptimizeResult` (objects with an
+    ``on_iteration(search, state)`` method are called through it);
+    returning True stops the search. For example the stoppers of
+    :mod:`hptune.callbacks`; see ``fit`` for the keys of the result.""",
+    "max_time": """\
+max_time : float, default=None
+    Stop after the first <iteration> that ends later than this many seconds
+    after the search started; everything evaluated is kept. With a
+    ``checkpoint``, the next ``fit`` continues the search.""",
+    "checkpoint": """\
+checkpoint : str or path-like, default=None
+    File in which the search saves its progress after every <iteration>:
+    candidates, per-split scores and times, and the optimiser state, as
+    plain data (an ``.npz`` file with a JSON header, never a pickle). It
+    is replaced atomically, so after a crash or Ctrl-C it holds the last
+    completed <iteration>. If the file exists, ``fit`` resumes from it: only
+    the <iteration> in flight at the interruption is evaluated again, and the
+    final ``cv_results_`` equal those of an uninterrupted search. A file
+    written by another search (estimator, space, settings, data or CV
+    splits) raises a :class:`~hptune.checkpoint.CheckpointError`. See
+    :ref:`checkpoints`.""",
+    "best_attributes": """\
+best_estimator_ : estimator
+    Estimator refitted on the whole data with the best parameters
+    (when ``refit`` is not False).
+best_score_ : float
+    Mean cross-validated score of the best candidate.
+best_params_ : dict
+    Parameters of the best candidate.
+refit_time_ : float
+    Seconds spent refitting the best estimator.""",
+    "fitted_attributes": """\
+best_index_ : int
+    Index of the best candidate in ``cv_results_``.
+scorer_ : function or dict
+    Scorer(s) used on the held-out data.
+n_splits_ : int
+    Number of cross-validation splits.
+multimetric_ : bool
+    Whether several metrics were evaluated.
+classes_ : ndarray of shape (n_classes,)
+    Class labels (classifiers with ``refit``).
+n_features_in_ : int
+    Number of features seen during fit (with ``refit``).
+feature_names_in_ : ndarray of shape (n_features_in_,)
+    Feature names seen during fit, when X has string column names.""",
+    "fit_callback": """\
+callback : callable, list of callables or None, default=None
+    Callbacks in scikit-optimize's style, called after every <iteration> with an
+    :class:`~hptune.strategies.OptimizeResult`; returning True stops
+    the search. They run after those given in ``callbacks``. Besides
+    skopt's keys (``x``, ``fun``, ``x_iters``, ``func_vals``), the result
+    holds ``params``, ``scores`` and ``best_params``, ``iteration`` and
+    ``n_evaluations`` (so far, including those restored from a
+    checkpoint), ``elapsed`` (seconds since this ``fit`` started),
+    ``best_score``, ``best_scores`` (the best score after each
+    <iteration>) and ``cv_results`` (the results so far, in the
+    ``cv_results_`` format). See :mod:`hptune.callbacks`.""",
+}
+
+_PLACEHOLDER = re.compile(r"^( *)\{(\w+)\}$", flags=re.MULTILINE)
+
+
+def fill_doc(iteration):
+    """Class or function decorator splicing the shared entries into ``__doc__``.
+
+    Parameters
+    ----------
+    iteration : str
+        The search's word for one round of evaluations, such as "batch".
+
+    Returns
+    -------
+    decorator : callable
+    """
+
+    def fill(obj):
+        def entry(match):
+            text = _ENTRIES[match.group(2)].replace("<iteration>", iteration)
+            return textwrap.indent(text, match.group(1))
+
+        obj.__doc__ = _PLACEHOLDER.sub(entry, obj.__doc__)
+        return obj
+
+    return fill

@@ -1,0 +1,321 @@
+"""One search run: the services of a ``fit`` that every hptune search shares.
+
+A search supplies only what is its own: how to propose candidates and how to
+evaluate one iteration (a batch of candidates through scikit-learn's
+``evaluate_candidates``, or a PBT training step). Everything around it is
+one :class:`SearchRun` per fit, used by composition:
+
+* the checks before the first fit (parameter names, callbacks, stratified
+  folds) and the CV splits, computed once so that every candidate is scored
+  on the same data even with a randomised splitter;
+* the callbacks (``callbacks`` and ``fit(callback=...)``), scikit-learn's
+  callback contexts (scikit-learn >= 1.9), ``max_time`` and the reason the
+  search stopped;
+* the progress (iterations, evaluations, best score after each iteration)
+  and the checkpoint: opened and fingerprinted before the first fit,
+  restored, written after every iteration;
+* fit failures and non-finite scores, reported once over the whole search.
+
+An *iteration* is a batch (BayesSearchCV), a generation (EvolutionSearchCV)
+or a training step (PBTSearchCV); an *evaluation* is one candidate (one
+member-step for PBT) scored on every split.
+"""
+
+import time
+from contextlib import contextmanager, nullcontext
+
+import numpy as np
+from joblib import parallel_config
+from joblib.parallel import get_active_backend
+
+from ..strategies import OptimizeResult
+from ._checkpoint import Checkpoint, Progress
+from ._checks import as_list, check_callbacks, check_cv_classes, check_space_names
+from ._failures import defer_non_finite_warning, emit_held, report_fit_failures
+from ._fingerprint import search_fingerprint
+
+__all__ = ["FixedSplits", "SearchRun", "scatter_once"]
+
+
+class FixedSplits:
+    """A CV splitter replaying splits computed once per fit.
+
+    Randomised splitters without a seed give new splits on every call; a
+    sequential search must compare all its candidates on the same data.
+    """
+
+    def __init__(self, splits):
+        self.splits = splits
+
+    def split(self, X=None, y=None, **params):
+        return iter(self.splits)
+
+    def get_n_splits(self, X=None, y=None, **params):
+        return len(self.splits)
+
+
+def scatter_once(*objects):
+    """On joblib's dask backend, send ``objects`` to the workers once.
+
+    joblib's dask backend scatters large arguments automatically, but only
+    within one ``Parallel.__call__``: a search calls it once per iteration,
+    so X would travel to the cluster again every time. Scattering up front
+    (joblib's own ``scatter=``, which broadcasts to every worker and is
+    looked up by object identity) makes every later call reuse the same
+    copies. Any other backend is left untouched.
+    """
+    backend, _ = get_active_backend()
+    futures = getattr(backend, "data_futures", None)
+    if type(backend).__name__ != "DaskDistributedBackend" or futures is None:
+        return nullcontext()
+    data = [a for a in objects if a is not None and id(a) not in futures]
+    if not data:  # already scattered, by the user or an enclosing search
+        return nullcontext()
+    config = parallel_config(backend="dask", client=backend.client, scatter=data)
+    # Keep what was scattered in an enclosing parallel_config.
+    get_active_backend()[0].data_futures.update(futures)
+    return config
+
+
+class SearchRun:
+    """The shared services of one ``fit`` of a search (see the module docstring).
+
+    Parameters
+    ----------
+    search : estimator
+        The search being fitted; read for ``estimator``, ``callbacks``,
+        ``max_time``, ``checkpoint``, ``error_score`` and ``verbose``, and
+        asked for ``_search_state()`` / ``_load_search_state(state)``.
+    fit_callbacks : callable, list of callables or None
+        The ``callback`` argument of ``fit``; they run after ``callbacks``.
+    fit_inputs : tuple, default=None
+        ``(X, y, fit_params)`` as given to ``fit``, for the checks that old
+        scikit-learn releases do not run before the search.
+
+    Attributes
+    ----------
+    cv : FixedSplits
+        The splits of this fit (after :meth:`check_inputs`).
+    n_splits : int
+    checkpoint : Checkpoint or None
+    progress : Progress
+        Where the search stands, restored from the checkpoint by :meth:`restore`.
+    stopped : str or None
+        Why the search stopped: "budget", "exhausted", "callback", "rule" or
+        "max_time" (None while it goes on).
+    """
+
+    def __init__(self, search, fit_callbacks=None, fit_inputs=None):
+        self.search, self.fit_inputs = search, fit_inputs
+        self._fit_callbacks = as_list(fit_callbacks)
+        self.callbacks = as_list(search.callbacks) + self._fit_callbacks
+        self.cv, self.n_splits, self.checkpoint = None, None, None
+        self.progress = Progress()
+        self._replayed = Progress()
+        self._held_warning = []
+        self._start = None
+        self._search_ctx = None
+        self._n_total = None
+
+    @property
+    def stopped(self):
+        return self.progress.stopped
+
+    # -- before the first fit -------------------------------------------------------
+    def check_inputs(self, X, y, cv, split_params, subspaces, *, candidates=True):
+        """Check the inputs, fix the splits and open the checkpoint.
+
+        Parameters
+        ----------
+        X, y : array-like
+            The data given to ``fit``.
+        cv : cross-validation generator
+            The checked splitter.
+        split_params : dict
+            Routed parameters of ``cv.split``.
+        subspaces : list of (Space, int or None)
+        candidates : bool, default=True
+            Whether the checkpoint stores the candidates (see :class:`Checkpoint`).
+        """
+        search = self.search
+        check_callbacks(as_list(search.callbacks), "callbacks")
+        check_callbacks(self._fit_callbacks, "callback")
+        check_space_names(search.estimator, subspaces)
+        check_cv_classes(cv, search.cv, y)
+        splits = list(cv.split(X, y, **split_params))
+        self.cv, self.n_splits = FixedSplits(splits), len(splits)
+        if search.checkpoint is not None:
+            fingerprint = search_fingerprint(search, subspaces, X, y, splits)
+            spaces = [space for space, _ in subspaces]
+            self.checkpoint = Checkpoint(search.checkpoint, fingerprint, spaces, candidates=candidates)
+
+    def restore(self, strategy, *, n_total, load_models=False):
+        """Load the checkpoint, if any, into ``strategy``; returns the :class:`Progress`.
+
+        ``n_total`` is the number of evaluations the search plans: a search
+        that has done them all is finished, whatever stopped it last time.
+        """
+        self._n_total = n_total
+        if self.checkpoint is not None:
+            progress, state = self.checkpoint.restore(strategy, load_models=load_models)
+            if state:
+                self.search._load_search_state(state)
+            if progress.n_evaluated >= n_total:
+                progress.stopped = "budget"
+            self.progress = progress
+            self._replayed = Progress(
+                params=list(progress.params), outs=list(progress.outs),
+                more_results={k: list(v) for k, v in progress.more_results.items()},
+            )
+            self._announce_restored()
+        return self.progress
+
+    def _announce_restored(self):
+        progress = self.progress
+        if self.search.verbose > 0 and progress.n_evaluated:
+            status = "finished" if progress.finished else "resuming"
+            print(
+                f"[{type(self.search).__name__}] Checkpoint {self.checkpoint.path!r}: "
+                f"{progress.n_evaluated} evaluations in {progress.iteration} iterations; {status}."
+            )
+
+    # -- the iterations ---------------------------------------------------------------
+    def begin(self, callback_ctx, n_iterations):
+        """Start the clock, the callbacks and scikit-learn's ``search`` task."""
+        for cb in self.callbacks:
+            getattr(cb, "on_search_begin", lambda search: None)(self.search)
+        if callback_ctx is not None:
+            self._search_ctx = callback_ctx.subcontext(
+                task_name="search", max_subtasks=n_iterations
+            ).call_on_fit_task_begin(estimator=self.search)
+        self._start = time.monotonic()
+        self.progress.stopped = None  # a search paused by max_time continues
+
+    @contextmanager
+    def iteration(self, n_tasks):
+        """scikit-learn's context of one iteration of ``n_tasks`` fits (or None)."""
+        if self._search_ctx is None:
+            yield None
+            return
+        ctx = self._search_ctx.subcontext(
+            task_name="iteration", max_subtasks=n_tasks, sequential_subtasks=False
+        ).call_on_fit_task_begin(estimator=self.search)
+        yield ctx
+        ctx.call_on_fit_task_end(estimator=self.search)
+
+    def end_iteration(self, result, *, n_evaluated, best_score, rule=None):
+        """Record one iteration, run the callbacks and decide whether to stop.
+
+        Parameters
+        ----------
+        result : dict
+            The search's summary so far (skopt's keys, ``cv_results``...).
+        n_evaluated : int
+            Evaluations in this iteration.
+        best_score : float
+            The search's best score after it.
+        rule : callable, default=None
+            The search's own stopping rule, ``rule(state) -> bool``.
+
+        Returns
+        -------
+        state : OptimizeResult
+            What the callbacks received.
+        """
+        progress = self.progress
+        progress.iteration += 1
+        progress.n_evaluated += n_evaluated
+        progress.best_scores.append(best_score)
+        state = OptimizeResult(result)
+        state.update(
+            iteration=progress.iteration,
+            n_evaluations=progress.n_evaluated,
+            elapsed=time.monotonic() - self._start,
+            best_score=best_score,
+            best_scores=np.asarray(progress.best_scores, dtype=float),
+        )
+        progress.stopped = self._stop_reason(state, progress.n_evaluated >= self._n_total, rule)
+        return state
+
+    def exhausted(self):
+        """The strategy has no new candidate: stop."""
+        self.progress.stopped = "exhausted"
+
+    def _stop_reason(self, state, budget_spent, rule):
+        # Every callback and the search's rule see every iteration, even when an
+        # earlier one already asks to stop (they may keep a history).
+        by_callback = [self._call(cb, state) for cb in self.callbacks]
+        by_rule = rule is not None and rule(state)
+        if budget_spent:
+            return "budget"
+        if any(by_callback):
+            return "callback"
+        if by_rule:
+            return "rule"
+        max_time = self.search.max_time
+        if max_time is not None and state.elapsed >= max_time:
+            return "max_time"
+        return None
+
+    def _call(self, callback, state):
+        if hasattr(callback, "on_iteration"):
+            return bool(callback.on_iteration(self.search, state))
+        return bool(callback(state))
+
+    def save(self, strategy, models=None):
+        """Write the checkpoint (if any) after an iteration."""
+        if self.checkpoint is not None and self.progress.n_evaluated:
+            self.checkpoint.save(strategy, self.progress, self.search._search_state(), models)
+
+    def end(self):
+        """End scikit-learn's ``search`` task and tell the callbacks."""
+        if self._search_ctx is not None:
+            self._search_ctx.call_on_fit_task_end(estimator=self.search)
+        for cb in self.callbacks:
+            getattr(cb, "on_search_end", lambda search: None)(self.search)
+
+    # -- results ------------------------------------------------------------------------
+    def with_replayed(self, params, outs, more_results):
+        """Results of this fit behind those replayed from the checkpoint.
+
+        Also records them as the search's progress, for the next checkpoint.
+        """
+        replayed = self._replayed
+        progress = self.progress
+        progress.params = replayed.params + list(params)
+        progress.outs = replayed.outs + list(outs)
+        progress.more_results = {
+            k: replayed.more_results.get(k, []) + list(v) for k, v in (more_results or {}).items()
+        }
+        return progress.params, progress.outs, progress.more_results
+
+    @property
+    def replayed_outs(self):
+        """The raw per-fit results restored from the checkpoint (a copy)."""
+        return list(self._replayed.outs)
+
+    def pop_last(self):
+        """Take the last restored candidate out of the replay, to evaluate it again.
+
+        Returns
+        -------
+        params : dict
+        more_results : dict of str to list
+            Its extra ``cv_results_`` columns.
+        """
+        replayed = self._replayed
+        del replayed.outs[-self.n_splits :]
+        more = {k: [v.pop()] for k, v in replayed.more_results.items()}
+        return replayed.params.pop(), more
+
+    def defer_non_finite_warning(self):
+        """Hold scikit-learn's non-finite score warning until :meth:`finish`."""
+        return defer_non_finite_warning(self._held_warning)
+
+    def report_fit_failures(self, results, describe):
+        """scikit-learn's failure report over the whole search (see ``_failures``)."""
+        report_fit_failures(results, self.search.error_score, describe)
+
+    def finish(self):
+        """Emit what was held back until the end of the search."""
+        emit_held(self._held_warning)
