@@ -1,0 +1,221 @@
+"""Pareto fronts and non-dominated sorting of candidates.
+
+Notation: ``F`` is the objective matrix of shape (n_candidates,
+n_objectives) in the *minimisation* convention (scores negated, times as
+they are), so that candidate ``a`` dominates ``b`` when ``F[a] <= F[b]`` in
+every objective and ``F[a] < F[b]`` in at least one. A row with a NaN (a
+failed fit) is dominated by every complete row and dominates none.
+
+Dominance is tested for many pairs at once with numpy, in blocks of rows,
+so memory stays at a few blocks of about 4 MB of booleans whatever the
+number of candidates. Rows are first sorted lexicographically, since a row
+can only dominate rows after it: the front costs about n^2 m / 2
+comparisons, the ranks about twice that (the fast non-dominated sort of
+Deb et al., 2002, with the domination counts of the rows left updated per
+front instead of stored as an n x n matrix). 5,000 candidates with 3
+objectives take a fraction of a second.
+"""
+
+import numpy as np
+
+from ._columns import TIME_COLUMNS, column, metrics
+
+__all__ = ["pareto_front", "pareto_rank"]
+
+# Booleans compared per block: about 4 MB, small enough for any machine and
+# large enough that a few thousand candidates take one or two blocks.
+_BLOCK_ELEMENTS = 2**22
+
+
+def _check_objectives(objectives, owner):
+    ok = isinstance(objectives, (list, tuple)) and all(isinstance(o, str) for o in objectives)
+    if not ok or not objectives:
+        raise TypeError(
+            f"The 'objectives' parameter of {owner} must be a non-empty list of str "
+            f"(scorer names, 'fit_time', 'score_time'). Got {objectives!r} instead."
+        )
+    if len(set(objectives)) < len(objectives):
+        raise ValueError(
+            f"The 'objectives' parameter of {owner} names an objective twice: {objectives!r}."
+        )
+
+
+def _objective_matrix(cv_results, objectives, owner):
+    """``F`` (minimised) and the sign of each objective: -1 for scores, +1 for times."""
+    _check_objectives(objectives, owner)
+    columns, signs = [], []
+    for name in objectives:
+        if name in TIME_COLUMNS:
+            columns.append(column(cv_results, TIME_COLUMNS[name]))
+            signs.append(1.0)
+        elif f"mean_test_{name}" in cv_results:
+            columns.append(column(cv_results, f"mean_test_{name}"))
+            signs.append(-1.0)
+        else:
+            raise ValueError(
+                f"Unknown objective {name!r} of {owner}: cv_results has no 'mean_test_{name}' "
+                f"column. Objectives are scorer names (here {metrics(cv_results)}; 'score' "
+                "for single-metric scoring), 'fit_time' or 'score_time'."
+            )
+    signs = np.array(signs)
+    return np.stack(columns, axis=1) * signs, signs
+
+
+def _count_dominators(A, B, *, triangular=False):
+    """For each row of ``B``, the number of rows of ``A`` that dominate it.
+
+    ``A`` of shape (n_a, m), ``B`` of shape (n_b, m), both without NaN;
+    returns an int array of shape (n_b,). With ``triangular=True``, ``A`` and
+    ``B`` are the same rows sorted lexicographically: a row can then only
+    dominate rows after it, so each block is compared with the rows from
+    its own start on, half the work.
+    """
+    counts = np.zeros(len(B), dtype=np.intp)
+    block = max(1, _BLOCK_ELEMENTS // max(len(B), 1))
+    for start in range(0, len(A), block):
+        a = A[start : start + block]
+        low = start if triangular else 0
+        b = B[low:]
+        no_worse = np.ones((len(a), len(b)), dtype=bool)
+        better = np.zeros_like(no_worse)
+        scratch = np.empty_like(no_worse)  # reused, as the comparisons are the cost
+        for k in range(A.shape[1]):
+            no_worse &= np.less_equal(a[:, k, None], b[None, :, k], out=scratch)
+            better |= np.less(a[:, k, None], b[None, :, k], out=scratch)
+        counts[low:] += np.count_nonzero(np.logical_and(no_worse, better, out=scratch), axis=0)
+    return counts
+
+
+def _lexsorted(F):
+    """The complete rows (without NaN) of ``F``, sorted lexicographically, and their indices."""
+    index = np.flatnonzero(~np.isnan(F).any(axis=1))
+    index = index[np.lexsort(F[index].T[::-1])]
+    return F[index], index
+
+
+def _ranks(F):
+    """Pareto rank of each row of ``F`` (1 = non-dominated), rows with NaN last."""
+    G, index = _lexsorted(F)
+    counts = _count_dominators(G, G, triangular=True)
+    rank = np.zeros(len(G), dtype=np.intp)
+    current, level = np.flatnonzero(counts == 0), 0
+    while current.size:
+        level += 1
+        rank[current] = level
+        # Removing this front frees the rows that only it dominated.
+        rest = np.flatnonzero(rank == 0)
+        counts[rest] -= _count_dominators(G[current], G[rest])
+        current = rest[counts[rest] == 0]
+    ranks = np.full(len(F), level + 1, dtype=np.intp)
+    ranks[index] = rank
+    return ranks
+
+
+def _front_mask(F):
+    """True for the non-dominated rows of ``F``; rows with NaN only when no row is complete."""
+    G, index = _lexsorted(F)
+    if not len(G):
+        return np.ones(len(F), dtype=bool)
+    mask = np.zeros(len(F), dtype=bool)
+    mask[index] = _count_dominators(G, G, triangular=True) == 0
+    return mask
+
+
+def pareto_front(cv_results, objectives):
+    """Find the Pareto-optimal candidates: those that no other candidate dominates.
+
+    Read more in the :ref:`User Guide <selection>`.
+
+    A candidate dominates another when it is at least as good in every
+    objective and strictly better in one. Scores are maximised, times
+    minimised, and each objective is the mean over the splits.
+
+    Parameters
+    ----------
+    cv_results : dict
+        The ``cv_results_`` of a search (scikit-learn's or hptune's).
+    objectives : list of str
+        Scorer names, maximised through their ``mean_test_<name>`` column
+        ("score" for single-metric scoring), and "fit_time" and
+        "score_time", minimised through ``mean_fit_time`` and
+        ``mean_score_time``. These two names take precedence over scorers of
+        the same name.
+
+    Returns
+    -------
+    indices : ndarray of shape (n_front,)
+        The indices of the non-dominated candidates, in increasing order.
+
+    See Also
+    --------
+    pareto_rank : The front of every candidate, by non-dominated sorting.
+    hypervolume : The size of the region a front dominates.
+
+    Notes
+    -----
+    Candidates with equal objectives do not dominate each other, so copies
+    of a Pareto-optimal point are all returned. A candidate with a NaN
+    objective (a failed fit) is dominated by every candidate without one;
+    when every candidate has a NaN, all are returned.
+
+    Examples
+    --------
+    >>> from hptune.selection import pareto_front
+    >>> cv_results = {
+    ...     "mean_test_score": [0.90, 0.85, 0.80, 0.84],
+    ...     "mean_fit_time": [3.0, 1.0, 0.5, 2.0],
+    ... }
+    >>> pareto_front(cv_results, ["score", "fit_time"])
+    array([0, 1, 2])
+    """
+    F, _ = _objective_matrix(cv_results, objectives, "pareto_front")
+    return np.flatnonzero(_front_mask(F))
+
+
+def pareto_rank(cv_results, objectives):
+    """Pareto rank of every candidate, by non-dominated sorting.
+
+    Read more in the :ref:`User Guide <selection>`.
+
+    Rank 1 is the Pareto front (:func:`pareto_front`), rank 2 the front of
+    the candidates left once rank 1 is removed, and so on (Deb et al.,
+    2002). Candidates with a NaN objective (failed fits) come last,
+    together, one rank after the last front.
+
+    Parameters
+    ----------
+    cv_results : dict
+        The ``cv_results_`` of a search (scikit-learn's or hptune's).
+    objectives : list of str
+        Scorer names, maximised through their ``mean_test_<name>`` column
+        ("score" for single-metric scoring), and "fit_time" and
+        "score_time", minimised through ``mean_fit_time`` and
+        ``mean_score_time``.
+
+    Returns
+    -------
+    ranks : ndarray of shape (n_candidates,)
+        The rank of each candidate, an int starting at 1.
+
+    See Also
+    --------
+    pareto_front : The indices of the candidates of rank 1.
+
+    References
+    ----------
+    .. [1] K. Deb, A. Pratap, S. Agarwal and T. Meyarivan, "A fast and
+       elitist multiobjective genetic algorithm: NSGA-II", IEEE Transactions
+       on Evolutionary Computation 6(2), 2002, pp. 182-197.
+
+    Examples
+    --------
+    >>> from hptune.selection import pareto_rank
+    >>> cv_results = {
+    ...     "mean_test_score": [0.90, 0.85, 0.80, 0.84, float("nan")],
+    ...     "mean_fit_time": [3.0, 1.0, 0.5, 2.0, 0.1],
+    ... }
+    >>> pareto_rank(cv_results, ["score", "fit_time"])
+    array([1, 1, 1, 2, 3])
+    """
+    F, _ = _objective_matrix(cv_results, objectives, "pareto_rank")
+    return _ranks(F)
