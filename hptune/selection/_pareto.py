@@ -187,10 +187,8 @@ def pareto_rank(cv_results, objectives):
     cv_results : dict
         The ``cv_results_`` of a search (scikit-learn's or hptune's).
     objectives : list of str
-        Scorer names, maximised through their ``mean_test_<name>`` column
-        ("score" for single-metric scoring), and "fit_time" and
-        "score_time", minimised through ``mean_fit_time`` and
-        ``mean_score_time``.
+        As in :func:`pareto_front`: scorer names (maximised), "fit_time" and
+        "score_time" (minimised).
 
     Returns
     -------

@@ -39,6 +39,11 @@ class _RefitRule:
     _positional = ()  # its positional parameters, then its keyword-only ones
     _keywords = ()
 
+    def __init__(self, *values):
+        # The factory has validated the values; they are stored as given.
+        for name, value in zip(self._positional + self._keywords, values, strict=True):
+            setattr(self, name, value)
+
     def _params(self):
         return tuple(getattr(self, name) for name in self._positional + self._keywords)
 
@@ -119,11 +124,6 @@ class _OneStandardError(_RefitRule):
     _factory = "one_standard_error"
     _positional = ("param",)
     _keywords = ("prefer", "metric")
-
-    def __init__(self, param, prefer, metric):
-        self.param = param
-        self.prefer = prefer
-        self.metric = metric
 
     def __call__(self, cv_results):
         scores, name, best = _scores_and_best(cv_results, self.metric)
@@ -221,19 +221,30 @@ def one_standard_error(param, *, prefer="lower", metric=None):
     return _OneStandardError(param, prefer, metric)
 
 
-class _CheapestWithinScore(_RefitRule):
-    _factory = "cheapest_within_score"
-    _positional = ("tolerance",)
+class _CostRule(_RefitRule):
+    """A rule that weighs the mean score against a cost column."""
+
     _keywords = ("cost", "metric")
 
-    def __init__(self, tolerance, cost, metric):
-        self.tolerance = tolerance
-        self.cost = cost
-        self.metric = metric
+    @classmethod
+    def _make(cls, value, cost, metric):
+        """Check the shared parameters and build the rule (the factories' last step)."""
+        check_name(cls._factory, "cost", cost)
+        check_name(cls._factory, "metric", metric, allow_none=True)
+        return cls(value, cost, metric)
+
+    def _read(self, cv_results):
+        """Mean scores, the metric's name, the best candidate and the costs."""
+        scores, name, best = _scores_and_best(cv_results, self.metric)
+        return scores, name, best, cost_column(cv_results, self.cost)
+
+
+class _CheapestWithinScore(_CostRule):
+    _factory = "cheapest_within_score"
+    _positional = ("tolerance",)
 
     def __call__(self, cv_results):
-        scores, name, best = _scores_and_best(cv_results, self.metric)
-        costs = cost_column(cv_results, self.cost)
+        scores, name, best, costs = self._read(cv_results)
         tolerance = self.tolerance
         if tolerance == "one_standard_error":
             tolerance = _standard_error(cv_results, name, best)
@@ -270,8 +281,7 @@ def cheapest_within_score(tolerance="one_standard_error", *, cost="fit_time", me
     Returns
     -------
     rule : callable
-        Takes ``cv_results_`` and returns the index of the chosen candidate.
-        It pickles, and its repr is this call.
+        The refit callable, which pickles and shows this call as its repr.
 
     See Also
     --------
@@ -299,24 +309,15 @@ def cheapest_within_score(tolerance="one_standard_error", *, cost="fit_time", me
     """
     if tolerance != "one_standard_error":
         check_real("cheapest_within_score", "tolerance", tolerance, low=0.0)
-    check_name("cheapest_within_score", "cost", cost)
-    check_name("cheapest_within_score", "metric", metric, allow_none=True)
-    return _CheapestWithinScore(tolerance, cost, metric)
+    return _CheapestWithinScore._make(tolerance, cost, metric)
 
 
-class _BestWithinCost(_RefitRule):
+class _BestWithinCost(_CostRule):
     _factory = "best_within_cost"
     _positional = ("max_cost",)
-    _keywords = ("cost", "metric")
-
-    def __init__(self, max_cost, cost, metric):
-        self.max_cost = max_cost
-        self.cost = cost
-        self.metric = metric
 
     def __call__(self, cv_results):
-        scores, name, _ = _scores_and_best(cv_results, self.metric)
-        costs = cost_column(cv_results, self.cost)
+        scores, name, _, costs = self._read(cv_results)
         finite = np.isfinite(scores)
         eligible = finite & (costs <= self.max_cost)
         if not eligible.any():
@@ -357,9 +358,9 @@ def best_within_cost(max_cost, *, cost="fit_time", metric=None):
     Returns
     -------
     rule : callable
-        Takes ``cv_results_`` and returns the index of the chosen candidate;
-        it raises a ValueError when no candidate with a finite score is
-        within the limit. It pickles, and its repr is this call.
+        The refit callable, which pickles and shows this call as its repr.
+        It raises a ValueError when no candidate with a finite score is
+        within the limit.
 
     See Also
     --------
@@ -385,6 +386,4 @@ def best_within_cost(max_cost, *, cost="fit_time", metric=None):
     1
     """
     check_real("best_within_cost", "max_cost", max_cost)
-    check_name("best_within_cost", "cost", cost)
-    check_name("best_within_cost", "metric", metric, allow_none=True)
-    return _BestWithinCost(max_cost, cost, metric)
+    return _BestWithinCost._make(max_cost, cost, metric)
