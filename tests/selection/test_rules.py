@@ -12,7 +12,9 @@ from sklearn.datasets import make_classification
 from sklearn.model_selection import GridSearchCV
 from sklearn.tree import DecisionTreeClassifier
 
+from hptune import EvolutionSearchCV
 from hptune.selection import best_within_cost, cheapest_within_score, one_standard_error
+from hptune.space import Integer
 
 NAN = float("nan")
 
@@ -263,3 +265,19 @@ def test_cost_rules_as_refit_with_multi_metric_scoring(data):
         results = search.fit(*data).cv_results_
         assert search.best_index_ == rule(results)
     assert results["mean_test_acc"][search.best_index_] == results["mean_test_acc"].max()
+
+
+def test_rules_as_refit_of_hptune_searches(data):
+    rule = one_standard_error("min_samples_leaf", prefer="higher")
+    search = EvolutionSearchCV(
+        DecisionTreeClassifier(random_state=0),
+        {"min_samples_leaf": Integer(1, 20)},
+        population_size=3,
+        n_generations=2,
+        tournament_size=2,
+        cv=3,
+        random_state=0,
+        refit=rule,
+    ).fit(*data)
+    assert search.best_index_ == rule(search.cv_results_)
+    assert search.best_estimator_.min_samples_leaf == search.best_params_["min_samples_leaf"]
