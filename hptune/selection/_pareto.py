@@ -6,13 +6,14 @@ they are), so that candidate ``a`` dominates ``b`` when ``F[a] <= F[b]`` in
 every objective and ``F[a] < F[b]`` in at least one. A row with a NaN (a
 failed fit) is dominated by every complete row and dominates none.
 
-Dominance is tested for many pairs at once with numpy, in blocks of rows,
-so memory stays at a few blocks of about 4 MB of booleans whatever the
-number of candidates. Rows are first sorted lexicographically, since a row
-can only dominate rows after it: the front costs about n^2 m / 2
-comparisons, the ranks about twice that (the fast non-dominated sort of
-Deb et al., 2002, with the domination counts of the rows left updated per
-front instead of stored as an n x n matrix). 5,000 candidates with 3
+Rows are first sorted lexicographically, since a row can only dominate
+rows after it. Dominance is then tested for many pairs at once with numpy,
+block of rows by block of rows, so memory stays at a few blocks of about
+4 MB of booleans whatever the number of candidates, and the front and the
+ranks each cost about n^2 m / 2 comparisons. The rank of a row is one more
+than the highest rank of the rows that dominate it (the fronts of the
+non-dominated sorting of Deb et al., 2002), so one pass in sorted order
+ranks every row, however many fronts there are. 5,000 candidates with 3
 objectives take a fraction of a second.
 """
 
@@ -61,29 +62,15 @@ def _objective_matrix(cv_results, objectives, owner):
     return np.stack(columns, axis=1) * signs, signs
 
 
-def _count_dominators(A, B, *, triangular=False):
-    """For each row of ``B``, the number of rows of ``A`` that dominate it.
-
-    ``A`` of shape (n_a, m), ``B`` of shape (n_b, m), both without NaN;
-    returns an int array of shape (n_b,). With ``triangular=True``, ``A`` and
-    ``B`` are the same rows sorted lexicographically: a row can then only
-    dominate rows after it, so each block is compared with the rows from
-    its own start on, half the work.
-    """
-    counts = np.zeros(len(B), dtype=np.intp)
-    block = max(1, _BLOCK_ELEMENTS // max(len(B), 1))
-    for start in range(0, len(A), block):
-        a = A[start : start + block]
-        low = start if triangular else 0
-        b = B[low:]
-        no_worse = np.ones((len(a), len(b)), dtype=bool)
-        better = np.zeros_like(no_worse)
-        scratch = np.empty_like(no_worse)  # reused, as the comparisons are the cost
-        for k in range(A.shape[1]):
-            no_worse &= np.less_equal(a[:, k, None], b[None, :, k], out=scratch)
-            better |= np.less(a[:, k, None], b[None, :, k], out=scratch)
-        counts[low:] += np.count_nonzero(np.logical_and(no_worse, better, out=scratch), axis=0)
-    return counts
+def _dominance(A, B):
+    """Boolean matrix of shape (len(A), len(B)): True where ``A[i]`` dominates ``B[j]``."""
+    no_worse = np.ones((len(A), len(B)), dtype=bool)
+    better = np.zeros_like(no_worse)
+    scratch = np.empty_like(no_worse)  # reused, as these comparisons are the cost
+    for k in range(A.shape[1]):
+        no_worse &= np.less_equal(A[:, k, None], B[None, :, k], out=scratch)
+        better |= np.less(A[:, k, None], B[None, :, k], out=scratch)
+    return np.logical_and(no_worse, better, out=scratch)
 
 
 def _lexsorted(F):
@@ -93,20 +80,36 @@ def _lexsorted(F):
     return F[index], index
 
 
+def _dominance_blocks(G):
+    """``(start, stop, D)`` for consecutive blocks of the lexicographically sorted rows ``G``.
+
+    ``D[i, j]`` of shape (stop, stop - start) says whether ``G[i]`` dominates
+    ``G[start + j]``: a row dominates only rows after it in this order, so the
+    rows before ``stop`` are all the possible dominators of the block.
+    """
+    block = max(1, _BLOCK_ELEMENTS // max(len(G), 1))
+    for start in range(0, len(G), block):
+        stop = min(start + block, len(G))
+        yield start, stop, _dominance(G[:stop], G[start:stop])
+
+
 def _ranks(F):
-    """Pareto rank of each row of ``F`` (1 = non-dominated), rows with NaN last."""
+    """Pareto rank of each row of ``F`` (1 = non-dominated), rows with NaN last.
+
+    A row's rank is one more than the highest rank among the rows that
+    dominate it (1 when none does), which is the front non-dominated sorting
+    would put it in; in sorted order its dominators come first, so one pass
+    gives every rank, however many fronts there are.
+    """
     G, index = _lexsorted(F)
-    counts = _count_dominators(G, G, triangular=True)
-    rank = np.zeros(len(G), dtype=np.intp)
-    current, level = np.flatnonzero(counts == 0), 0
-    while current.size:
-        level += 1
-        rank[current] = level
-        # Removing this front frees the rows that only it dominated.
-        rest = np.flatnonzero(rank == 0)
-        counts[rest] -= _count_dominators(G[current], G[rest])
-        current = rest[counts[rest] == 0]
-    ranks = np.full(len(F), level + 1, dtype=np.intp)
+    rank = np.zeros(len(G), dtype=np.int32)
+    for start, stop, D in _dominance_blocks(G):
+        # Dominators in earlier blocks already have their ranks.
+        ranks = np.where(D[:start], rank[:start, None], 0).max(axis=0, initial=0)
+        for j in range(stop - start):
+            within = rank[start : start + j][D[start : start + j, j]]
+            rank[start + j] = 1 + max(ranks[j], within.max(initial=0))
+    ranks = np.full(len(F), rank.max(initial=0) + 1, dtype=np.intp)
     ranks[index] = rank
     return ranks
 
@@ -117,7 +120,8 @@ def _front_mask(F):
     if not len(G):
         return np.ones(len(F), dtype=bool)
     mask = np.zeros(len(F), dtype=bool)
-    mask[index] = _count_dominators(G, G, triangular=True) == 0
+    for start, stop, D in _dominance_blocks(G):
+        mask[index[start:stop]] = ~D.any(axis=0)
     return mask
 
 
