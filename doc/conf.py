@@ -82,6 +82,11 @@ API_SECTIONS = [
     ),
     ("hptune.callbacks", "Callbacks", "Stopping rules and progress reporting (:ref:`budgets`)."),
     ("hptune.checkpoint", "Checkpoints", "Saving and resuming searches (:ref:`budgets`)."),
+    (
+        "hptune.selection",
+        "Choosing the winner",
+        "Refit rules, Pareto fronts and significance tests on cv_results_ (:ref:`selection`).",
+    ),
     ("hptune.exceptions", "Warnings", "hptune's warning classes, to filter one kind precisely."),
 ]
 

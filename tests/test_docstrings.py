@@ -24,6 +24,7 @@ PUBLIC_MODULES = [
     "hptune.plot",
     "hptune.callbacks",
     "hptune.checkpoint",
+    "hptune.selection",
     "hptune.exceptions",
 ]
 
