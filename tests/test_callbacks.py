@@ -1,4 +1,4 @@
-"""Stopping callbacks, as ``callbacks=[...]`` and as skopt-style ``fit(callback=...)``."""
+"""Stopping callbacks, as ``callbacks=[...]`` and as skopt-style ``fit(callback=...)``, for every search."""
 
 import pickle
 import re
@@ -7,21 +7,54 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.datasets import make_classification
-from sklearn.dummy import DummyClassifier
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 
-from hptune import BayesSearchCV, minimize
+from hptune import BayesSearchCV, PBTSearchCV, minimize
 from hptune.callbacks import DeadlineStopper, NoImprovementStopper, TargetScoreStopper
 from hptune.search._evolution_search import EvolutionSearchCV
 
 X, y = make_classification(n_samples=60, n_features=5, random_state=0)
 
 
+class FailingClassifier(ClassifierMixin, BaseEstimator):
+    """Fails the test if it is ever fitted."""
+
+    def __init__(self, C=1.0):
+        self.C = C
+
+    def partial_fit(self, X, y, classes=None):
+        raise AssertionError("fitted before the input errors were raised")
+
+    fit = partial_fit
+
+
+class ConstantClassifier(ClassifierMixin, BaseEstimator):
+    """Predicts one class whatever its parameters, by fit or partial_fit: a flat score."""
+
+    def __init__(self, strategy="most_frequent", constant=0):
+        self.strategy = strategy
+        self.constant = constant
+
+    def partial_fit(self, X, y, classes=None):
+        self.classes_ = np.unique(y) if classes is None else np.asarray(classes)
+        return self
+
+    def fit(self, X, y):
+        return self.partial_fit(X, y)
+
+    def predict(self, X):
+        return np.full(len(X), self.classes_[0])
+
+
 def _search(kind, estimator=None, space=None, **params):
+    """A search of 4 iterations (batches, generations or steps) of 2 evaluations."""
     estimator = LogisticRegression() if estimator is None else estimator
     space = {"C": (1e-3, 1e2, "log-uniform")} if space is None else space
     if kind == "bayes":
         return BayesSearchCV(estimator, space, n_iter=8, n_points=2, n_initial_points=2, cv=2, random_state=0, **params)
+    if kind == "pbt":
+        return PBTSearchCV(estimator, space, population_size=2, n_steps=4, cv=2, random_state=0, **params)
     return EvolutionSearchCV(estimator, space, population_size=2, tournament_size=2, n_generations=4, cv=2,
                              random_state=0, **params)
 
@@ -32,7 +65,11 @@ def _fit(kind, stopper, how, **params):
     return _search(kind, **params).fit(X, y, callback=stopper)
 
 
-KINDS = pytest.mark.parametrize("kind", ["bayes", "evolution"])
+def _iterations(search):
+    return search.n_steps_ if isinstance(search, PBTSearchCV) else search.n_iter_
+
+
+KINDS = pytest.mark.parametrize("kind", ["bayes", "evolution", "pbt"])
 HOWS = pytest.mark.parametrize("how", ["callbacks", "fit"])
 
 
@@ -40,28 +77,27 @@ HOWS = pytest.mark.parametrize("how", ["callbacks", "fit"])
 @HOWS
 def test_target_score_stops_once_reached(kind, how):
     search = _fit(kind, TargetScoreStopper(0.0), how)
-    assert search.n_iter_ == 1  # any accuracy reaches 0
+    assert _iterations(search) == 1  # any accuracy reaches 0
     search = _fit(kind, TargetScoreStopper(1.01), how)
-    assert search.n_iter_ == 4  # never reached: the whole budget
+    assert _iterations(search) == 4  # never reached: the whole budget
 
 
 @KINDS
 @HOWS
 def test_no_improvement_stops_after_patience_batches(kind, how):
-    # Both strategies score the same, so the best never improves after batch 1.
-    dummy, space = DummyClassifier(), {"strategy": ["most_frequent", "prior"], "constant": [0, 1, 2]}
-    search = _fit(kind, NoImprovementStopper(patience=2), how, estimator=dummy, space=space)
-    assert search.n_iter_ == 3
-    assert len(search.cv_results_["params"]) == 3 * 2
+    # Every candidate scores the same, so the best never improves after iteration 1.
+    flat, space = ConstantClassifier(), {"strategy": ["most_frequent", "prior"], "constant": [0, 1, 2]}
+    search = _fit(kind, NoImprovementStopper(patience=2), how, estimator=flat, space=space)
+    assert _iterations(search) == 3
 
 
 @KINDS
 @HOWS
 def test_deadline_stops_before_the_time_is_up(kind, how):
     search = _fit(kind, DeadlineStopper(total_time=1e-6), how)
-    assert search.n_iter_ == 1
+    assert _iterations(search) == 1
     search = _fit(kind, DeadlineStopper(total_time=600.0), how)
-    assert search.n_iter_ == 4
+    assert _iterations(search) == 4
 
 
 def test_deadline_stopper_uses_the_longest_iteration():
@@ -127,11 +163,38 @@ def test_invalid_stopper_parameters_name_the_parameter(stopper, match):
         _search("bayes").fit(X, y, callback=stopper)
 
 
+@KINDS
+@pytest.mark.parametrize("kind_of_bad", ["callbacks", "fit"])
+def test_a_callback_that_cannot_be_called_is_refused_before_any_fit(kind, kind_of_bad):
+    search = _search(kind, estimator=FailingClassifier())
+    if kind_of_bad == "callbacks":
+        search.set_params(callbacks=[TargetScoreStopper(0.5), "x"])
+        match = "callbacks[1]='x' is not a callback: pass a callable taking the search state"
+        fit_kwargs = {}
+    else:
+        match = "callback[0]=3 is not a callback"
+        fit_kwargs = {"callback": 3}
+    with pytest.raises(TypeError, match=re.escape(match)):
+        search.fit(X, y, **fit_kwargs)
+
+
+@KINDS
+def test_callbacks_see_the_same_state_keys_and_max_time_stops_after_one_iteration(kind):
+    states = []
+    search = _search(kind, max_time=1e-9).fit(X, y, callback=lambda state: states.append(state) or False)
+    assert _iterations(search) == 1 and len(states) == 1
+    state = states[0]
+    assert {"x", "fun", "x_iters", "func_vals", "params", "scores", "best_params", "iteration",
+            "n_evaluations", "elapsed", "best_score", "best_scores", "cv_results"} <= set(state)
+    assert state.iteration == 1 and state.n_evaluations == 2 and state.elapsed >= 0
+    assert state.best_score == state.best_scores[-1] == np.nanmax(state.cv_results["mean_test_score"])
+
+
 def test_no_improvement_stops_a_resumed_search_where_an_uninterrupted_one_stops(tmp_path):
     # The stopper reads the best score per batch from the search, which keeps
     # it in the checkpoint, so pausing after every batch changes nothing.
-    dummy, space = DummyClassifier(), {"strategy": ["most_frequent", "prior"], "constant": [0, 1, 2]}
-    make = lambda **kw: _search("bayes", estimator=dummy, space=space,  # noqa: E731
+    flat, space = ConstantClassifier(), {"strategy": ["most_frequent", "prior"], "constant": [0, 1, 2]}
+    make = lambda **kw: _search("bayes", estimator=flat, space=space,  # noqa: E731
                                 callbacks=[NoImprovementStopper(patience=1)], **kw)
     full = make().fit(X, y)
     path = tmp_path / "search.ckpt"

@@ -1,4 +1,4 @@
-"""Checkpoint and resume of BayesSearchCV and EvolutionSearchCV.
+"""Checkpoint and resume of every search: the same guarantees from each.
 
 The subprocess test imports this module (``from test_checkpoint import ...``),
 so module-level code stays light: tiny data and a cheap estimator.
@@ -20,14 +20,14 @@ from joblib import parallel_config
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.datasets import make_classification
 from sklearn.exceptions import FitFailedWarning
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.model_selection import ShuffleSplit
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
 import hptune
-from hptune import BayesSearchCV
+from hptune import BayesSearchCV, PBTSearchCV
 from hptune.checkpoint import CHECKPOINT_FORMAT, CheckpointError, load_checkpoint
 from hptune.search._checkpoint import save_checkpoint
 from hptune.search._evolution_search import EvolutionSearchCV
@@ -49,6 +49,11 @@ class LoggedCentroid(ClassifierMixin, BaseEstimator):
         self.log_path = log_path
         self.sleep = sleep
         self.fail_above = fail_above
+
+    def partial_fit(self, X, y, classes=None):
+        # PBT trains by steps; a step recomputes the centroids, so the model
+        # (and the score) depends only on the hyperparameters of the last step.
+        return self.fit(X, y)
 
     def fit(self, X, y):
         if self.log_path is not None:
@@ -72,14 +77,36 @@ class LoggedCentroid(ClassifierMixin, BaseEstimator):
         return self.classes_[np.argmin(dist, axis=1)]
 
 
+KINDS = ["bayes", "evolution", "pbt"]
+ALL_KINDS = pytest.mark.parametrize("kind", KINDS)
+# Evaluations per iteration (batch, generation, step) and fits of the refit
+# (PBT replays its 4 steps); every search evaluates 12 candidates in total.
+BATCH = {"bayes": 2, "evolution": 3, "pbt": 3}
+REFIT_FITS = {"bayes": 1, "evolution": 1, "pbt": 4}
+CLASSES = {"bayes": BayesSearchCV, "evolution": EvolutionSearchCV, "pbt": PBTSearchCV}
+# (parameter that sets the budget, its value here)
+BUDGET = {"bayes": ("n_iter", 12), "evolution": ("n_generations", 4), "pbt": ("n_steps", 4)}
+
+
 def make_search(kind="bayes", checkpoint=None, log_path=None, sleep=0.0, **params):
     estimator = LoggedCentroid(log_path=log_path, sleep=sleep, fail_above=params.pop("fail_above", None))
     space = params.pop("space", SPACE)
-    if kind == "bayes":
-        defaults = dict(n_iter=12, n_points=2, n_initial_points=4, cv=2, random_state=0)
-        return BayesSearchCV(estimator, space, checkpoint=checkpoint, **{**defaults, **params})
-    defaults = dict(population_size=3, n_generations=4, cv=2, random_state=0)
-    return EvolutionSearchCV(estimator, space, checkpoint=checkpoint, **{**defaults, **params})
+    defaults = {
+        "bayes": dict(n_iter=12, n_points=2, n_initial_points=4),
+        "evolution": dict(population_size=3, n_generations=4),
+        "pbt": dict(population_size=3, n_steps=4, resource="partial_fit"),
+    }[kind]
+    return CLASSES[kind](
+        estimator, space, checkpoint=checkpoint, **{"cv": 2, "random_state": 0, **defaults, **params}
+    )
+
+
+def _iterations(search):
+    return search.n_steps_ if isinstance(search, PBTSearchCV) else search.n_iter_
+
+
+def _n_evaluated(path):
+    return int(load_checkpoint(path)["progress"]["n_evaluated"])
 
 
 def assert_same_results(a, b):
@@ -95,7 +122,7 @@ def assert_same_results(a, b):
             assert ra[key].tolist() == rb[key].tolist(), key
         else:
             np.testing.assert_array_equal(ra[key], rb[key], err_msg=key)
-    assert a.best_params_ == b.best_params_ and a.n_iter_ == b.n_iter_
+    assert a.best_params_ == b.best_params_ and _iterations(a) == _iterations(b)
 
 
 def _n_lines(path):
@@ -110,8 +137,9 @@ def _no_interrupt():
 
 
 # -- kill -9 in the middle of a search, in a real subprocess -------------------------
-@pytest.mark.parametrize("kind, batch, budget", [("bayes", 2, 12), ("evolution", 3, 12)])
-def test_sigkill_mid_search_resumes_and_matches_uninterrupted_run(tmp_path, kind, batch, budget):
+@ALL_KINDS
+def test_sigkill_mid_search_resumes_and_matches_uninterrupted_run(tmp_path, kind):
+    batch, budget = BATCH[kind], 12
     path, log = tmp_path / "search.ckpt", tmp_path / "fits.log"
     repo = Path(hptune.__file__).resolve().parents[1]
     script = tmp_path / "run.py"
@@ -125,7 +153,7 @@ def test_sigkill_mid_search_resumes_and_matches_uninterrupted_run(tmp_path, kind
     proc = subprocess.Popen([sys.executable, str(script)], env=env, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 60
-        while not (path.exists() and load_checkpoint(path)["progress"]["n_evaluated"] >= 2 * batch):
+        while not (path.exists() and _n_evaluated(path) >= 2 * batch):
             assert proc.poll() is None, f"the search ended before it was killed:\n{proc.stderr.read()}"
             assert time.monotonic() < deadline, "no checkpoint after 60 s"
             time.sleep(0.005)
@@ -135,7 +163,7 @@ def test_sigkill_mid_search_resumes_and_matches_uninterrupted_run(tmp_path, kind
         proc.communicate()
     assert proc.returncode == -signal.SIGKILL
 
-    n_saved = int(load_checkpoint(path)["progress"]["n_evaluated"])
+    n_saved = _n_evaluated(path)
     fits_before = _n_lines(log)
     assert n_saved < budget, "killed too late to test anything"
     # Fits done after the last checkpoint: at most the batch in flight.
@@ -143,28 +171,32 @@ def test_sigkill_mid_search_resumes_and_matches_uninterrupted_run(tmp_path, kind
 
     resumed = make_search(kind, checkpoint=path, log_path=str(log), sleep=0.02).fit(X, y)
     # Nothing evaluated twice: the rest of the budget on 2 splits, plus the refit.
-    assert _n_lines(log) - fits_before == 2 * (budget - n_saved) + 1
+    assert _n_lines(log) - fits_before == 2 * (budget - n_saved) + REFIT_FITS[kind]
     assert_same_results(make_search(kind).fit(X, y), resumed)
 
 
 # -- resume in-process -----------------------------------------------------------------
-@pytest.mark.parametrize("kind", ["bayes", "evolution"])
+@ALL_KINDS
 def test_ctrl_c_mid_batch_leaves_a_resumable_checkpoint(tmp_path, kind):
     path = tmp_path / "search.ckpt"
-    _INTERRUPT["after"] = 9  # the 10th fit is interrupted: batch 3 (bayes) or 2 (evolution)
+    _INTERRUPT["after"] = 9  # the 10th fit is interrupted: in the second or third iteration
     with pytest.raises(KeyboardInterrupt):
         make_search(kind, checkpoint=path).fit(X, y)
-    n_saved = int(load_checkpoint(path)["progress"]["n_evaluated"])
+    n_saved = _n_evaluated(path)
     assert 0 < n_saved < 12 and not list(tmp_path.glob("*.tmp-*"))
     _INTERRUPT["after"] = None
     assert_same_results(make_search(kind).fit(X, y), make_search(kind, checkpoint=path).fit(X, y))
 
 
-@pytest.mark.parametrize("kind", ["bayes", "evolution"])
+@ALL_KINDS
 def test_max_time_pauses_and_the_next_fit_continues(tmp_path, kind):
     path = tmp_path / "search.ckpt"
-    sizes = [len(make_search(kind, checkpoint=path, max_time=1e-9).fit(X, y).cv_results_["params"]) for _ in range(3)]
-    assert sizes == ([2, 4, 6] if kind == "bayes" else [3, 6, 9])
+    done = []
+    for _ in range(3):
+        paused = make_search(kind, checkpoint=path, max_time=1e-9).fit(X, y)
+        done.append((_iterations(paused), _n_evaluated(path)))
+    assert done == [(i, i * BATCH[kind]) for i in (1, 2, 3)]
+    assert load_checkpoint(path)["progress"]["stopped"] == "max_time"
     resumed = make_search(kind, checkpoint=path).fit(X, y)
     full = make_search(kind).fit(X, y)
     assert_same_results(full, resumed)
@@ -186,34 +218,41 @@ def test_auto_batch_size_is_kept_when_resuming_with_other_workers(tmp_path):
     assert_same_results(full, resumed)
 
 
-def test_finished_search_is_restored_with_one_candidate_refitted(tmp_path):
+@ALL_KINDS
+def test_finished_search_is_restored_without_evaluating_it_again(tmp_path, kind):
     path, log = tmp_path / "search.ckpt", tmp_path / "fits.log"
-    first = make_search(checkpoint=path, log_path=str(log)).fit(X, y)
-    assert _n_lines(log) == 24 + 1  # 12 candidates on 2 splits, and the refit
-    again = make_search(checkpoint=path, log_path=str(log)).fit(X, y)
-    assert _n_lines(log) == 25 + 2 + 1  # the last candidate again, and the refit
+    first = make_search(kind, checkpoint=path, log_path=str(log)).fit(X, y)
+    assert _n_lines(log) == 24 + REFIT_FITS[kind]  # 12 evaluations on 2 splits, and the refit
+    again = make_search(kind, checkpoint=path, log_path=str(log)).fit(X, y)
+    # BaseSearchCV needs one evaluation per fit: the last candidate is evaluated
+    # again by the ask/tell searches; PBT only replays the winner's schedule.
+    again_fits = 0 if kind == "pbt" else 2
+    assert _n_lines(log) == 24 + again_fits + 2 * REFIT_FITS[kind]
     assert_same_results(first, again)
     np.testing.assert_array_equal(first.cv_results_["mean_fit_time"][:-1], again.cv_results_["mean_fit_time"][:-1])
 
 
-def test_search_stopped_by_a_callback_stays_finished(tmp_path):
+@ALL_KINDS
+def test_search_stopped_by_a_callback_stays_finished(tmp_path, kind):
     path = tmp_path / "search.ckpt"
     stop = lambda result: result.n_evaluations >= 4  # noqa: E731
-    first = make_search(checkpoint=path).fit(X, y, callback=stop)
+    first = make_search(kind, checkpoint=path).fit(X, y, callback=stop)
     assert load_checkpoint(path)["progress"]["stopped"] == "callback"
-    again = make_search(checkpoint=path).fit(X, y)
-    assert len(again.cv_results_["params"]) == 4
+    assert _iterations(first) == 2
+    again = make_search(kind, checkpoint=path).fit(X, y)
     assert_same_results(first, again)
 
 
-def test_subspaces_multimetric_and_train_scores_resume(tmp_path):
+@ALL_KINDS
+def test_subspaces_multimetric_and_train_scores_resume(tmp_path, kind):
     path = tmp_path / "search.ckpt"
     space = [{"shrink": (0.0, 0.5), "metric": ["l1"]}, {"shrink": (0.5, 1.0), "power": [1, 2]}]
-    params = dict(space=space, n_iter=8, scoring={"acc": "accuracy", "bal": "balanced_accuracy"},
+    params = dict(space=space, scoring={"acc": "accuracy", "bal": "balanced_accuracy"},
                   refit="bal", return_train_score=True)
-    make_search(checkpoint=path, max_time=1e-9, **params).fit(X, y)
-    resumed = make_search(checkpoint=path, **params).fit(X, y)
-    assert_same_results(make_search(**params).fit(X, y), resumed)
+    for _ in range(2):
+        make_search(kind, checkpoint=path, max_time=1e-9, **params).fit(X, y)
+    resumed = make_search(kind, checkpoint=path, **params).fit(X, y)
+    assert_same_results(make_search(kind, **params).fit(X, y), resumed)
     assert "split1_train_acc" in resumed.cv_results_
 
 
@@ -257,70 +296,96 @@ def test_fit_failures_before_the_interruption_are_reported_over_the_whole_search
     assert_same_results(full, resumed)
 
 
-def test_unseeded_shuffle_splits_cannot_be_resumed(tmp_path):
+@ALL_KINDS
+def test_unseeded_shuffle_splits_cannot_be_resumed(tmp_path, kind):
     path = tmp_path / "search.ckpt"
-    make_search(checkpoint=path, max_time=1e-9, cv=ShuffleSplit(2, random_state=None)).fit(X, y)
+    make_search(kind, checkpoint=path, max_time=1e-9, cv=ShuffleSplit(2, random_state=None)).fit(X, y)
     with pytest.raises(CheckpointError, match=re.escape("the CV splits (a shuffling splitter without")):
-        make_search(checkpoint=path, cv=ShuffleSplit(2, random_state=None)).fit(X, y)
+        make_search(kind, checkpoint=path, cv=ShuffleSplit(2, random_state=None)).fit(X, y)
     path.unlink()
-    make_search(checkpoint=path, max_time=1e-9, cv=ShuffleSplit(2, random_state=3)).fit(X, y)
-    make_search(checkpoint=path, cv=ShuffleSplit(2, random_state=3)).fit(X, y)
+    make_search(kind, checkpoint=path, max_time=1e-9, cv=ShuffleSplit(2, random_state=3)).fit(X, y)
+    make_search(kind, checkpoint=path, cv=ShuffleSplit(2, random_state=3)).fit(X, y)
 
 
 # -- corrupt or mismatched checkpoints -----------------------------------------------------
 @pytest.fixture(scope="module")
-def saved_checkpoint(tmp_path_factory):
-    path = tmp_path_factory.mktemp("ckpt") / "search.ckpt"
-    make_search(checkpoint=path, max_time=1e-9).fit(X, y)
+def saved_checkpoints(tmp_path_factory):
+    """A checkpoint paused after one iteration, per kind of search."""
+    paths = {}
+    for kind in KINDS:
+        paths[kind] = tmp_path_factory.mktemp(kind) / "search.ckpt"
+        make_search(kind, checkpoint=paths[kind], max_time=1e-9).fit(X, y)
+    return paths
+
+
+def _copy(saved, tmp_path):
+    path = tmp_path / "search.ckpt"
+    path.write_bytes(saved.read_bytes())
+    for model in saved.parent.glob("search.ckpt.models-*"):  # PBT's model file
+        (tmp_path / model.name).write_bytes(model.read_bytes())
     return path
 
 
-def _other_estimator(**kw):
-    search = make_search(**kw)
-    return search.set_params(estimator=DecisionTreeClassifier(), search_spaces={"max_depth": (1, 4)})
+def _other_estimator(kind, **kw):
+    search = make_search(kind, **kw)
+    # An estimator every search can train (PBT needs partial_fit).
+    return search.set_params(estimator=SGDClassifier(), search_spaces={"alpha": (1e-4, 1e-1, "log-uniform")})
 
 
+def _other_class(kind, **kw):
+    other = "evolution" if kind == "bayes" else "bayes"
+    return make_search(other, **kw)
+
+
+def _other_budget(kind, **kw):
+    name, value = BUDGET[kind]
+    return make_search(kind, **{name: value + 2}, **kw)
+
+
+@ALL_KINDS
 @pytest.mark.parametrize(
     "make, data, match",
     [
-        (lambda p: make_search("evolution", checkpoint=p), None,
-         "the search class differs (checkpoint: BayesSearchCV; now: EvolutionSearchCV)"),
-        (lambda p: _other_estimator(checkpoint=p), None,
-         "the estimator class differs (checkpoint: LoggedCentroid; now: DecisionTreeClassifier)"),
-        (lambda p: make_search(checkpoint=p, sleep=0.5), None,
+        (_other_class, None, "the search class differs (checkpoint: {cls}; now: "),
+        (_other_estimator, None,
+         "the estimator class differs (checkpoint: LoggedCentroid; now: SGDClassifier)"),
+        (lambda kind, **kw: make_search(kind, sleep=0.5, **kw), None,
          "the estimator parameter 'sleep' differs (checkpoint: 0.0; now: 0.5)"),
-        (lambda p: make_search(checkpoint=p, space={**SPACE, "shrink": (0.0, 0.5)}), None,
-         "the search space differs (checkpoint: {shrink: type=Real, low=0.0, high=1.0"),
-        (lambda p: make_search(checkpoint=p, space={"shrink": (0.0, 1.0)}), None, "the search space differs"),
-        (lambda p: make_search(checkpoint=p, n_iter=20), None,
-         "the search parameter 'n_iter' differs (checkpoint: 12; now: 20)"),
-        (lambda p: make_search(checkpoint=p, random_state=1), None, "the search parameter 'random_state'"),
-        (lambda p: make_search(checkpoint=p, scoring="balanced_accuracy"), None, "the search parameter 'scoring'"),
-        (lambda p: make_search(checkpoint=p), (X[:50], y[:50]),
-         "the shape of X differs (checkpoint: [60, 5]; now: [50, 5])"),
-        (lambda p: make_search(checkpoint=p), (X.astype(np.float32), y),
-         "the dtype of X differs (checkpoint: float64; now: float32)"),
-        (lambda p: make_search(checkpoint=p), (X + 1.0, y), "the content (hash of sampled rows) of X differs"),
-        (lambda p: make_search(checkpoint=p), (X, 1 - y), "the content (hash of sampled rows) of y differs"),
-        (lambda p: make_search(checkpoint=p, cv=3), None, "the number of CV splits differs (checkpoint: 2; now: 3)"),
+        (lambda kind, **kw: make_search(kind, space={**SPACE, "shrink": (0.0, 0.5)}, **kw), None,
+         "the search space differs (checkpoint: {{shrink: type=Real, low=0.0, high=1.0"),
+        (lambda kind, **kw: make_search(kind, space={"shrink": (0.0, 1.0)}, **kw), None,
+         "the search space differs"),
+        (_other_budget, None, "the search parameter '{budget}' differs (checkpoint: {value}; now: "),
+        (lambda kind, **kw: make_search(kind, random_state=1, **kw), None,
+         "the search parameter 'random_state'"),
+        (lambda kind, **kw: make_search(kind, scoring="balanced_accuracy", **kw), None,
+         "the search parameter 'scoring'"),
+        (make_search, (X[:50], y[:50]), "the shape of X differs (checkpoint: [60, 5]; now: [50, 5])"),
+        (make_search, (X.astype(np.float32), y), "the dtype of X differs (checkpoint: float64; now: float32)"),
+        (make_search, (X + 1.0, y), "the content (hash of sampled rows) of X differs"),
+        (make_search, (X, 1 - y), "the content (hash of sampled rows) of y differs"),
+        (lambda kind, **kw: make_search(kind, cv=3, **kw), None,
+         "the number of CV splits differs (checkpoint: 2; now: 3)"),
     ],
 )
-def test_mismatched_checkpoint_is_refused_before_any_fit(tmp_path, saved_checkpoint, make, data, match):
-    path = tmp_path / "search.ckpt"
-    path.write_bytes(saved_checkpoint.read_bytes())
+def test_mismatched_checkpoint_is_refused_before_any_fit(tmp_path, saved_checkpoints, kind, make, data, match):
+    saved = saved_checkpoints[kind]
+    path = _copy(saved, tmp_path)
     Xd, yd = data if data is not None else (X, y)
+    name, value = BUDGET[kind]
+    match = match.format(cls=CLASSES[kind].__name__, budget=name, value=value)
     with pytest.raises(CheckpointError, match=re.escape(match)):
-        make(path).fit(Xd, yd)
-    assert path.read_bytes() == saved_checkpoint.read_bytes()
+        make(kind, checkpoint=path).fit(Xd, yd)
+    assert path.read_bytes() == saved.read_bytes()
     assert _INTERRUPT["count"] == 0  # no LoggedCentroid was fitted
 
 
-def test_mismatch_message_says_how_to_fix(tmp_path, saved_checkpoint):
-    path = tmp_path / "search.ckpt"
-    path.write_bytes(saved_checkpoint.read_bytes())
+@ALL_KINDS
+def test_mismatch_message_says_how_to_fix(tmp_path, saved_checkpoints, kind):
+    path = _copy(saved_checkpoints[kind], tmp_path)
     fix = "pass another checkpoint path (or delete the file) to start a new search"
     with pytest.raises(CheckpointError, match=re.escape(fix)):
-        make_search(checkpoint=path, n_iter=5).fit(X, y)
+        make_search(kind, checkpoint=path, random_state=5).fit(X, y)
     assert issubclass(CheckpointError, ValueError)
 
 
@@ -330,6 +395,7 @@ def _rewrite(path, edit):
     save_checkpoint(path, tree)
 
 
+@ALL_KINDS
 @pytest.mark.parametrize(
     "damage, match",
     [
@@ -341,14 +407,20 @@ def _rewrite(path, edit):
         (lambda p: _rewrite(p, lambda t: t.pop("fingerprint")), "has no valid fingerprint"),
         (lambda p: _rewrite(p, lambda t: t.pop("strategy")), "is corrupt or incomplete (KeyError: 'strategy')"),
         (lambda p: _rewrite(p, lambda t: t["progress"].update(n_evaluated=5)), "is corrupt or incomplete"),
-        (lambda p: _rewrite(p, lambda t: t["strategy"].update(y=t["strategy"]["y"][:1])), "is corrupt or incomplete"),
+        (lambda p: _rewrite(p, lambda t: t["results"]["outs"]["fit_error"].pop()), "is corrupt or incomplete"),
     ],
 )
-def test_corrupt_checkpoint_gives_a_clear_error(tmp_path, saved_checkpoint, damage, match):
-    path = tmp_path / "search.ckpt"
-    path.write_bytes(saved_checkpoint.read_bytes())
+def test_corrupt_checkpoint_gives_a_clear_error(tmp_path, saved_checkpoints, kind, damage, match):
+    path = _copy(saved_checkpoints[kind], tmp_path)
     damage(path)
     with pytest.raises(CheckpointError, match=re.escape(match)):
+        make_search(kind, checkpoint=path).fit(X, y)
+
+
+def test_strategy_state_that_disagrees_with_the_results_is_refused(tmp_path, saved_checkpoints):
+    path = _copy(saved_checkpoints["bayes"], tmp_path)
+    _rewrite(path, lambda t: t["strategy"].update(y=t["strategy"]["y"][:1]))
+    with pytest.raises(CheckpointError, match="is corrupt or incomplete"):
         make_search(checkpoint=path).fit(X, y)
 
 
@@ -373,6 +445,8 @@ def test_file_is_one_npz_with_a_json_header(tmp_path):
     np.testing.assert_array_equal(split0, search.cv_results_["split0_test_score"])
 
 
-def test_checkpoint_in_a_missing_directory_fails_before_any_fit(tmp_path):
+@ALL_KINDS
+def test_checkpoint_in_a_missing_directory_fails_before_any_fit(tmp_path, kind):
     with pytest.raises(ValueError, match=re.escape("is in a directory that does not exist")):
-        make_search(checkpoint=tmp_path / "nope" / "search.ckpt").fit(X, y)
+        make_search(kind, checkpoint=tmp_path / "nope" / "search.ckpt").fit(X, y)
+    assert _INTERRUPT["count"] == 0

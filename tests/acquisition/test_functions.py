@@ -17,7 +17,6 @@ from hptune.acquisition import (
     make_acquisition,
     resolve_acquisition,
     ucb,
-    ucb_and_grad,
 )
 
 MAGNITUDES = 10.0 ** np.arange(-3, 9)

@@ -11,14 +11,14 @@ from sklearn.datasets import make_classification
 from sklearn.dummy import DummyClassifier
 from sklearn.exceptions import FitFailedWarning
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
 from hptune.exceptions import ExhaustedSpaceWarning
 from hptune.search._evolution_search import EvolutionSearchCV
-from hptune.space import Categorical, Integer, Real
+from hptune.space import Integer, Real
 from hptune.strategies._evolution import EvolutionOptimizer
 
 X, y = make_classification(n_samples=60, n_features=5, random_state=0)

@@ -1,7 +1,6 @@
 """Tests of PBTSearchCV: results, replay, determinism, errors, scikit-learn API."""
 
 import pickle
-import re
 
 import numpy as np
 import pytest
@@ -17,7 +16,6 @@ from sklearn.metrics import get_scorer
 from sklearn.model_selection import GridSearchCV, KFold, ShuffleSplit, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.svm import SVC
 from sklearn.utils.estimator_checks import check_param_validation
 
 from hptune.exceptions import RefitWarning
@@ -342,61 +340,6 @@ def test_error_score_raise_and_all_failures():
                 error_score="raise").fit(X, y)
     with pytest.raises(ValueError, match="All the 12 fits failed"):
         _search(FlakyClassifier(fail=True), {"alpha": (1e-5, 1e-1, "log-uniform")}).fit(X, y)
-
-
-# -- input errors ---------------------------------------------------------------
-PIPE = make_pipeline(StandardScaler(), RandomForestClassifier())
-
-
-@pytest.mark.parametrize(
-    "estimator, params, match",
-    [
-        (SVC(), {}, "PBTSearchCV needs an estimator that continues training: SVC has neither"),
-        (RandomForestClassifier(), {"resource": "partial_fit"},
-         "resource='partial_fit' needs a final estimator with partial_fit, but "
-         "RandomForestClassifier has none"),
-        (RandomForestClassifier(), {"resource": "n_trees"},
-         "resource='n_trees' is neither 'partial_fit' nor a parameter of RandomForestClassifier."),
-        (SVC(), {"resource": "max_iter"},
-         "resource='max_iter' grows a parameter between warm-started fits, but SVC has no "
-         "warm_start parameter."),
-        (PIPE, {"resource": "n_estimators"},
-         "resource='n_estimators' is neither 'partial_fit' nor a parameter of the final step "
-         "'randomforestclassifier' (RandomForestClassifier). Did you mean "
-         "'randomforestclassifier__n_estimators'?"),
-        (PIPE, {"resource": "randomforestclassifier__n_estimators",
-                "search_spaces": {"standardscaler__with_mean": [True, False]}},
-         "search_spaces names 'standardscaler__with_mean', which is not a parameter of the "
-         "final step 'randomforestclassifier'."),
-        (RandomForestClassifier(), {"search_spaces": {"n_estimators": (1, 5)}},
-         "search_spaces names 'n_estimators', which is the resource grown at every step"),
-        (_sgd(), {"search_spaces": {"warm_start": [True, False]}},
-         "search_spaces names 'warm_start'; PBTSearchCV sets warm_start itself"),
-        (_sgd(), {"search_spaces": {"alpah": (1e-5, 1e-1)}},
-         "Invalid parameter 'alpah' in search_spaces: SGDClassifier has no parameter of that name. Did you mean 'alpha'?"),
-        (_sgd(), {"n_steps": 3, "max_resources": 3},
-         "n_steps=3 and max_resources=3 both set the length of training; give only one"),
-        (_sgd(), {"n_steps": None, "max_resources": 1, "step_size": 2},
-         "max_resources=1 is smaller than step_size=2; raise max_resources or lower step_size."),
-        (_sgd(), {"search_spaces": [({"alpha": (1e-5, 1e-1)}, 3)]},
-         "search_spaces holds (dict, n_iter) tuples, but PBTSearchCV trains one population"),
-        (_sgd(), {"perturbation_factors": (0.8, -1.0)},
-         "perturbation_factors must be a non-empty sequence of positive numbers"),
-        (_sgd(), {"population_size": 1},
-         "The 'population_size' parameter of PBTSearchCV must be an int in the range [2, inf). "
-         "Got 1 instead."),
-    ],
-)
-def test_input_errors(estimator, params, match):
-    params = {"search_spaces": {"max_depth": (1, 3)} if not hasattr(estimator, "partial_fit")
-              else SPACE, **params}
-    space = params.pop("search_spaces")
-    if isinstance(estimator, SVC) and "search_spaces" not in params:
-        space = {"C": (0.1, 1.0)}
-    if estimator is PIPE and space == {"max_depth": (1, 3)}:
-        space = {"randomforestclassifier__max_depth": (1, 3)}
-    with pytest.raises(ValueError, match=re.escape(match)):
-        _search(clone(estimator), space, **params).fit(X, y)
 
 
 def test_param_validation():
