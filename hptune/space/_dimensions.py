@@ -21,6 +21,15 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
+from ._values import (
+    BOUNDED_TRANSFORMS,
+    CATEGORICAL_TRANSFORMS,
+    ValueType,
+    check_base,
+    check_name,
+    check_transform,
+)
+
 __all__ = ["Dimension", "Real", "Integer", "Ordinal", "Categorical"]
 
 _PRIORS = ("uniform", "log-uniform")
@@ -175,6 +184,27 @@ class Dimension(ABC):
             return False
         return bool(np.all(np.isfinite(z)))
 
+    def _check_members(self, *values):
+        for value in values:
+            if value not in self:
+                raise ValueError(f"Value {value!r} is not a value of {self!r}.")
+
+    def distance(self, a, b):
+        """Distance between two values, as scikit-optimize's ``Dimension.distance``.
+
+        Parameters
+        ----------
+        a, b : object
+            Values of the dimension.
+
+        Returns
+        -------
+        distance : float
+            ``|a - b|`` for numbers; categorical dimensions override it.
+        """
+        self._check_members(a, b)
+        return abs(float(a) - float(b))
+
     def _describe(self):
         return {"type": type(self).__name__}
 
@@ -188,6 +218,22 @@ class Dimension(ABC):
 class _Bounded(Dimension):
     """Shared logic of ``Real`` and ``Integer``: bounds and a warped scale."""
 
+    #: Python type of the values when ``dtype`` is the default.
+    _python_type = float
+
+    def _set(self, low, high, prior, name, base, transform, dtype):
+        """Validate and store the arguments shared with scikit-optimize."""
+        cls_name, integral = type(self).__name__, self._python_type is int
+        _check_bounds(cls_name, low, high, prior, integral=integral)
+        check_name(cls_name, name)
+        check_base(cls_name, base)
+        check_transform(cls_name, transform, BOUNDED_TRANSFORMS)
+        self._type = ValueType(cls_name, dtype, integral)
+        self.low, self.high = self._python_type(low), self._python_type(high)
+        self._type.check_bounds(self.low, self.high)
+        self.prior, self.name = prior, name
+        self.base, self.transform, self.dtype = base, transform, dtype
+
     def _warp(self, x):
         x = np.asarray(x, dtype=float)
         return np.log(x) if self.prior == "log-uniform" else x
@@ -196,15 +242,24 @@ class _Bounded(Dimension):
         return np.exp(t) if self.prior == "log-uniform" else t
 
     def _describe(self):
-        return {
+        described = {
             "type": type(self).__name__,
             "low": self.low,
             "high": self.high,
             "prior": self.prior,
         }
+        # Only a non-default dtype is described, so that spaces (and the
+        # checkpoints that store their description) stay as they were.
+        if not self._type.python:
+            described["dtype"] = self._type.label
+        return described
 
     def __repr__(self):
-        return f"{type(self).__name__}(low={self.low!r}, high={self.high!r}, prior={self.prior!r})"
+        dtype = "" if self._type.python else f", dtype={self._type.label!r}"
+        return (
+            f"{type(self).__name__}(low={self.low!r}, high={self.high!r}, "
+            f"prior={self.prior!r}{dtype})"
+        )
 
 
 class Real(_Bounded):
@@ -220,19 +275,41 @@ class Real(_Bounded):
     name : str, default=None
         Name of the dimension, used when a list of dimensions is given to
         :func:`hptune.minimize`.
+    base : float, default=10
+        Base of the logarithm of a log-uniform prior, as in scikit-optimize.
+        Accepted for compatibility and validated; it has no effect, since a
+        log-uniform distribution is the same in every base.
+    transform : {"identity", "normalize"} or None, default=None
+        scikit-optimize's choice of internal scale. Accepted for compatibility
+        and validated; it has no effect, since hptune always encodes each
+        dimension in [0, 1].
+    dtype : type or str, default=float
+        Type of the values returned: ``float`` gives Python floats, a numpy
+        floating type (such as ``numpy.float32`` or ``"float32"``) gives numpy
+        scalars of that type, as in scikit-optimize.
+
+    Notes
+    -----
+    scikit-optimize's ``Real(low, high, prior, base, transform, name, dtype)``
+    takes ``base`` fourth; here the fourth positional argument is ``name`` and
+    ``base``, ``transform`` and ``dtype`` are keyword-only. Code that passes
+    them by keyword, as is usual, runs unchanged.
 
     Examples
     --------
     >>> from hptune.space import Real
     >>> [round(v, 6) for v in Real(1e-3, 1e1, prior="log-uniform").decode([[0.5]])]
     [0.1]
+    >>> Real(1e-2, 1e3, prior="log-uniform", base=2, transform="normalize")
+    Real(low=0.01, high=1000.0, prior='log-uniform')
     """
 
     is_continuous = True
 
-    def __init__(self, low, high, prior="uniform", name=None):
-        _check_bounds("Real", low, high, prior, integral=False)
-        self.low, self.high, self.prior, self.name = float(low), float(high), prior, name
+    def __init__(
+        self, low, high, prior="uniform", name=None, *, base=10, transform=None, dtype=float
+    ):
+        self._set(low, high, prior, name, base, transform, dtype)
         self._t_low, self._t_high = self._warp([self.low, self.high])
 
     def encode(self, values):
@@ -247,7 +324,7 @@ class Real(_Bounded):
         z = np.clip(np.asarray(Z, dtype=float).reshape(-1), 0.0, 1.0)
         x = self._unwarp(self._t_low + z * (self._t_high - self._t_low))
         # exp(log(x)) can overshoot a bound by one ulp; clip so decode stays inside.
-        return [float(v) for v in np.clip(x, self.low, self.high)]
+        return self._type.cast(np.clip(x, self.low, self.high), self.low, self.high)
 
     def from_unit(self, u):
         return np.asarray(u, dtype=float).reshape(-1, 1)
@@ -294,6 +371,25 @@ class Integer(_Grid, _Bounded):
     name : str, default=None
         Name of the dimension, used when a list of dimensions is given to
         :func:`hptune.minimize`.
+    base : float, default=10
+        Base of the logarithm of a log-uniform prior, as in scikit-optimize.
+        Accepted for compatibility and validated; it has no effect, since a
+        log-uniform distribution is the same in every base.
+    transform : {"identity", "normalize"} or None, default=None
+        scikit-optimize's choice of internal scale. Accepted for compatibility
+        and validated; it has no effect, since hptune always encodes each
+        dimension in [0, 1].
+    dtype : type or str, default=int
+        Type of the values returned: ``int`` gives Python ints, a numpy
+        integer type (such as ``numpy.int64`` or ``"int32"``, whose range must
+        hold the bounds) gives numpy scalars of that type, as in
+        scikit-optimize (whose default is ``numpy.int64``).
+
+    Notes
+    -----
+    scikit-optimize's ``Integer(low, high, prior, base, transform, name,
+    dtype)`` takes ``base`` fourth; here the fourth positional argument is
+    ``name`` and ``base``, ``transform`` and ``dtype`` are keyword-only.
 
     Examples
     --------
@@ -302,9 +398,12 @@ class Integer(_Grid, _Bounded):
     [1, 10]
     """
 
-    def __init__(self, low, high, prior="uniform", name=None):
-        _check_bounds("Integer", low, high, prior, integral=True)
-        self.low, self.high, self.prior, self.name = int(low), int(high), prior, name
+    _python_type = int
+
+    def __init__(
+        self, low, high, prior="uniform", name=None, *, base=10, transform=None, dtype=int
+    ):
+        self._set(low, high, prior, name, base, transform, dtype)
         # Half-step padding: value v owns [v - 0.5, v + 0.5] in the warped scale.
         self._t_low, self._t_high = self._warp([self.low - 0.5, self.high + 0.5])
 
@@ -320,13 +419,33 @@ class Integer(_Grid, _Bounded):
         z = (self._warp(x) - self._t_low) / (self._t_high - self._t_low)
         return z[:, None]
 
-    def decode(self, Z):
+    def _integers(self, Z):
+        """Decoded values as a float ndarray of shape (n_points,)."""
         z = np.clip(np.asarray(Z, dtype=float).reshape(-1), 0.0, 1.0)
         x = np.floor(self._unwarp(self._t_low + z * (self._t_high - self._t_low)) + 0.5)
-        return [int(v) for v in np.clip(x, self.low, self.high)]
+        return np.clip(x, self.low, self.high)
+
+    def decode(self, Z):
+        return self._type.cast(self._integers(Z), self.low, self.high)
+
+    def distance(self, a, b):
+        """Distance between two values, ``|a - b|``, as in scikit-optimize.
+
+        Parameters
+        ----------
+        a, b : int
+            Values of the dimension.
+
+        Returns
+        -------
+        distance : int
+            ``|a - b|``.
+        """
+        self._check_members(a, b)
+        return abs(int(a) - int(b))
 
     def _index_from_encoding(self, Z):
-        return np.asarray(self.decode(Z), dtype=np.int64) - self.low
+        return self._integers(Z).astype(np.int64) - self.low
 
     def _encoding_from_index(self, idx):
         return self.encode(np.asarray(idx, dtype=float) + self.low)
@@ -359,6 +478,7 @@ class _Choices(Dimension):
             raise ValueError(
                 f"{type(self).__name__} needs a non-empty list of values. Got {categories!r}."
             )
+        check_name(type(self).__name__, name)
         self.categories, self.name = values, name
 
     @property
@@ -409,6 +529,28 @@ class Ordinal(_Grid, _Choices):
     def decode(self, Z):
         return [self.categories[i] for i in self._index_from_encoding(Z)]
 
+    def distance(self, a, b):
+        """Distance between two values: ``|a - b|`` for numbers, else of positions.
+
+        A list of numbers is a grid of a numeric parameter, so its distance is
+        that of the numbers, as for ``Real`` and ``Integer``.
+
+        Parameters
+        ----------
+        a, b : object
+            Values of the dimension.
+
+        Returns
+        -------
+        distance : float
+            ``|a - b|`` when both are numbers, otherwise the number of steps
+            between their positions.
+        """
+        i, j = self.indices([a, b])
+        if all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in (a, b)):
+            return abs(float(a) - float(b))
+        return float(abs(i - j))
+
 
 class Categorical(_Choices):
     """An unordered choice among arbitrary objects, one-hot encoded.
@@ -422,6 +564,11 @@ class Categorical(_Choices):
         Prior probabilities of the categories; uniform when None.
     name : str, default=None
         Name of the dimension.
+    transform : {"onehot", "string", "identity", "label", "normalize"} or None, \
+            default=None
+        scikit-optimize's choice of internal encoding. Accepted for
+        compatibility and validated; it has no effect, since hptune always
+        encodes categories one-hot.
 
     Examples
     --------
@@ -430,8 +577,10 @@ class Categorical(_Choices):
     ['linear']
     """
 
-    def __init__(self, categories, prior=None, name=None):
+    def __init__(self, categories, prior=None, name=None, *, transform=None):
         super().__init__(categories, name=name)
+        check_transform("Categorical", transform, CATEGORICAL_TRANSFORMS)
+        self.transform = transform
         if prior is None:
             self.prior = None
         else:
@@ -482,6 +631,24 @@ class Categorical(_Choices):
             return np.empty((0, 0))
         i = int(np.argmax(np.asarray(z).reshape(-1)))
         return self._one_hot([j for j in range(self.size) if j != i])
+
+    def distance(self, a, b):
+        """Distance between two categories: 0 when they are the same, else 1.
+
+        Categories have no order, as in scikit-optimize's ``Categorical``.
+
+        Parameters
+        ----------
+        a, b : object
+            Categories of the dimension.
+
+        Returns
+        -------
+        distance : int
+            0 or 1.
+        """
+        i, j = self.indices([a, b])
+        return int(i != j)
 
     def _describe(self):
         described = super()._describe()
