@@ -19,7 +19,8 @@ import numbers
 
 import numpy as np
 
-from ._dimensions import Categorical, Dimension, Integer, Ordinal, Real
+from ._choices import Categorical, Ordinal
+from ._dimensions import Dimension, Integer, Real
 from ._distribution import from_distribution, is_frozen_distribution
 from ._space import Space
 
