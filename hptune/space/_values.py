@@ -15,7 +15,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["ValueType", "check_base", "check_name", "check_transform", "nan_position"]
+__all__ = ["ValueType", "check_base", "check_name", "check_no_nan", "check_transform"]
 
 # scikit-optimize's transforms only choose its own internal encoding.
 BOUNDED_TRANSFORMS = (None, "identity", "normalize")
@@ -55,12 +55,21 @@ def check_name(cls_name, name):
         raise TypeError(f"{cls_name} name must be a str or None. Got {name!r} instead.{hint}")
 
 
-def nan_position(values):
-    """Index of the first NaN number in ``values``, or None."""
+def check_no_nan(values, what="list"):
+    """Raise when a list of values holds a NaN number.
+
+    NaN never equals itself, so a search cannot find such a value again, and
+    a NaN hyperparameter makes the fits fail or silently means "missing".
+    """
     for i, v in enumerate(values):
         if isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isnan(v):
-            return i
-    return None
+            raise ValueError(
+                f"the value at position {i} of the {what} {values!r} is NaN, which no "
+                "search can use: NaN never equals itself, and a NaN hyperparameter makes "
+                "the fits fail or silently means 'missing'. Remove it; where NaN is a "
+                "meaningful value (as SimpleImputer's missing_values), list it in an "
+                "explicit hptune.space.Categorical."
+            )
 
 
 class ValueType:
