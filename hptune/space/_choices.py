@@ -95,22 +95,8 @@ class Ordinal(_Grid, _Choices):
         return [self.categories[i] for i in self._index_from_encoding(Z)]
 
     def distance(self, a, b):
-        """Distance between two values: ``|a - b|`` for numbers, else of positions.
-
-        A list of numbers is a grid of a numeric parameter, so its distance is
-        that of the numbers, as for ``Real`` and ``Integer``.
-
-        Parameters
-        ----------
-        a, b : object
-            Values of the dimension.
-
-        Returns
-        -------
-        distance : float
-            ``|a - b|`` when both are numbers, otherwise the number of steps
-            between their positions.
-        """
+        # A list of numbers is a grid of a numeric parameter: measure it in
+        # the parameter's units, as for Real and Integer.
         i, j = self.indices([a, b])
         if all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in (a, b)):
             return abs(float(a) - float(b))
@@ -198,20 +184,6 @@ class Categorical(_Choices):
         return self._one_hot([j for j in range(self.size) if j != i])
 
     def distance(self, a, b):
-        """Distance between two categories: 0 when they are the same, else 1.
-
-        Categories have no order, as in scikit-optimize's ``Categorical``.
-
-        Parameters
-        ----------
-        a, b : object
-            Categories of the dimension.
-
-        Returns
-        -------
-        distance : int
-            0 or 1.
-        """
         i, j = self.indices([a, b])
         return int(i != j)
 

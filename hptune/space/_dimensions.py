@@ -191,15 +191,21 @@ class Dimension(ABC):
     def distance(self, a, b):
         """Distance between two values, as scikit-optimize's ``Dimension.distance``.
 
+        ``|a - b|`` for ``Real``, ``Integer``, ``Distribution`` and an
+        ``Ordinal`` of numbers (a grid of a numeric parameter); the number of
+        steps between positions for an ``Ordinal`` of other values; for a
+        ``Categorical``, 0 for the same category and 1 otherwise, since
+        categories have no order.
+
         Parameters
         ----------
         a, b : object
-            Values of the dimension.
+            Values of the dimension; a ValueError names a value outside it.
 
         Returns
         -------
-        distance : float
-            ``|a - b|`` for numbers; categorical dimensions override it.
+        distance : float or int
+            The distance, an int for ``Integer`` and ``Categorical``.
         """
         self._check_members(a, b)
         return abs(float(a) - float(b))
@@ -371,13 +377,9 @@ class Integer(_Grid, _Bounded):
         Name of the dimension, used when a list of dimensions is given to
         :func:`hptune.minimize`.
     base : float, default=10
-        Base of the logarithm of a log-uniform prior, as in scikit-optimize.
-        Accepted for compatibility and validated; it has no effect, since a
-        log-uniform distribution is the same in every base.
+        As for :class:`Real`: scikit-optimize's log base, validated, no effect.
     transform : {"identity", "normalize"} or None, default=None
-        scikit-optimize's choice of internal scale. Accepted for compatibility
-        and validated; it has no effect, since hptune always encodes each
-        dimension in [0, 1].
+        As for :class:`Real`: scikit-optimize's scale, validated, no effect.
     dtype : type or str, default=int
         Type of the values returned: ``int`` gives Python ints, a numpy
         integer type (such as ``numpy.int64`` or ``"int32"``, whose range must
@@ -428,18 +430,7 @@ class Integer(_Grid, _Bounded):
         return self._type.cast(self._integers(Z), self.low, self.high)
 
     def distance(self, a, b):
-        """Distance between two values, ``|a - b|``, as in scikit-optimize.
-
-        Parameters
-        ----------
-        a, b : int
-            Values of the dimension.
-
-        Returns
-        -------
-        distance : int
-            ``|a - b|``.
-        """
+        # As integers: a - b of numpy int8 values could overflow.
         self._check_members(a, b)
         return abs(int(a) - int(b))
 

@@ -234,3 +234,25 @@ def test_distance(dim, a, b, expected):
 def test_distance_outside_the_dimension(dim, a, b, match):
     with pytest.raises(ValueError, match=re.escape(match)):
         dim.distance(a, b)
+
+
+@given(
+    low=st.floats(-1e4, 1e4),
+    width=st.floats(1e-2, 1e4),
+    u=st.floats(0, 1),
+    log=st.booleans(),
+    dtype=st.sampled_from(["float16", "float32"]),
+)
+def test_narrow_float_dtype_stays_inside(low, width, u, log, dtype):
+    if log:
+        low = abs(low) + 1e-2
+    if dtype == "float16" and low + width > 6e4:
+        return
+    try:
+        dim = Real(low, low + width, "log-uniform" if log else "uniform", dtype=dtype)
+    except ValueError as err:  # float16 steps by 2 above 2048, say
+        assert "hold no value of dtype" in str(err)
+        return
+    [x] = dim.decode([[u]])
+    assert type(x) is np.dtype(dtype).type and dim.low <= x <= dim.high
+    assert dim.decode(dim.encode([x])) == [x]

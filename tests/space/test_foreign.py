@@ -156,13 +156,15 @@ def test_search_with_skopt_and_optuna_spaces():
     space = {
         "C": L.Real(1e-2, 1e3, prior="log-uniform"),
         "kernel": L.CategoricalDistribution(["rbf", "linear"]),
-        "degree": L.IntDistribution(2, 4),
+        "degree": L.Integer(2, 4),
+        "coef0": L.FloatDistribution(0.0, 1.0, step=0.5),
     }
     search = BayesSearchCV(SVC(), space, n_iter=3, n_initial_points=2, cv=2, random_state=0)
     search.fit(X, y)
     best = search.best_params_
     assert 1e-2 <= best["C"] <= 1e3 and best["kernel"] in ("rbf", "linear")
-    assert best["degree"] in (2, 3, 4)
+    assert best["degree"] in (2, 3, 4) and type(best["degree"]) is np.int64  # skopt's dtype
+    assert best["coef0"] in (0.0, 0.5, 1.0)
 
 
 def test_foreign_space_dicts():
