@@ -11,7 +11,7 @@ public attributes are read:
 * scikit-optimize 0.9 and 0.10: ``Real`` and ``Integer`` (``low``, ``high``,
   ``prior``, ``base``, ``transform_``, ``name``, ``dtype``) and
   ``Categorical`` (``categories``, ``prior``, ``transform_``, ``name``).
-* Optuna 3 to 5: ``FloatDistribution`` and ``IntDistribution`` (``low``,
+* Optuna 3 to 5 (2 for the deprecated classes): ``FloatDistribution`` and ``IntDistribution`` (``low``,
   ``high``, ``log``, ``step``), ``CategoricalDistribution`` (``choices``) and
   the deprecated ``UniformDistribution``, ``LogUniformDistribution``,
   ``DiscreteUniformDistribution`` (``q``), ``IntUniformDistribution`` and
@@ -31,6 +31,7 @@ from ._values import check_no_nan
 
 __all__ = ["from_foreign"]
 
+_VERSIONS = {"skopt": "scikit-optimize 0.9 and 0.10", "optuna": "Optuna 2 to 5"}
 _SKOPT = ("Real", "Integer", "Categorical")
 # Optuna class -> (integral, log fixed by the class or None to read ``log``).
 _OPTUNA = {
@@ -75,9 +76,15 @@ def from_foreign(obj, name):
     if found is None:
         return None
     package, cls_name = found
-    if package == "skopt":
-        return _from_skopt(obj, cls_name, name)
-    return _from_optuna(obj, cls_name, name)
+    convert = _from_skopt if package == "skopt" else _from_optuna
+    try:
+        return convert(obj, cls_name, name)
+    except AttributeError as err:  # a version whose attributes differ
+        versions = _VERSIONS[package]
+        raise TypeError(
+            f"this {package} {cls_name} has no attribute {err.name!r}; hptune reads "
+            f"the attributes of {versions}. Give the equivalent hptune.space dimension."
+        ) from err
 
 
 def _skopt_transform(dim):

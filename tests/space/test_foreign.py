@@ -151,6 +151,18 @@ def test_foreign_errors(make, err, match):
         to_dimension(make(), "p")
 
 
+def test_foreign_objects_without_the_expected_attributes():
+    dim = L.Real(0.0, 1.0)
+    del dim.high  # as a version that renamed it would
+    match = (
+        "Invalid search space for parameter 'p': this skopt Real has no attribute 'high'; "
+        "hptune reads the attributes of scikit-optimize 0.9 and 0.10. Give the equivalent "
+        "hptune.space dimension."
+    )
+    with pytest.raises(TypeError, match=re.escape(match)):
+        to_dimension(dim, "p")
+
+
 def test_search_with_skopt_and_optuna_spaces():
     X, y = make_classification(n_samples=60, random_state=0)
     space = {
