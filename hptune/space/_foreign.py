@@ -11,12 +11,12 @@ public attributes are read:
 * scikit-optimize 0.9 and 0.10: ``Real`` and ``Integer`` (``low``, ``high``,
   ``prior``, ``base``, ``transform_``, ``name``, ``dtype``) and
   ``Categorical`` (``categories``, ``prior``, ``transform_``, ``name``).
-* Optuna 3 to 5 (2 for the deprecated classes): ``FloatDistribution`` and ``IntDistribution`` (``low``,
-  ``high``, ``log``, ``step``), ``CategoricalDistribution`` (``choices``) and
-  the deprecated ``UniformDistribution``, ``LogUniformDistribution``,
-  ``DiscreteUniformDistribution`` (``q``), ``IntUniformDistribution`` and
-  ``IntLogUniformDistribution``, whose class name fixes ``log`` (they had no
-  ``log`` attribute before Optuna 3).
+* Optuna 3 to 5: ``FloatDistribution`` and ``IntDistribution`` (``low``,
+  ``high``, ``log``, ``step``) and ``CategoricalDistribution``
+  (``choices``); Optuna 2 to 5: the deprecated ``UniformDistribution``,
+  ``LogUniformDistribution``, ``DiscreteUniformDistribution`` (``q``),
+  ``IntUniformDistribution`` and ``IntLogUniformDistribution``, whose class
+  name fixes ``log`` (they had no ``log`` attribute before Optuna 3).
 
 A stepped Optuna range is a finite ordered set of values, so it becomes an
 ``Ordinal`` of exactly those values; a range with a single value is a constant.
