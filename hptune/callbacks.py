@@ -11,6 +11,15 @@ The stoppers read the result, not a history of their own, so a search
 resumed from a checkpoint stops where an uninterrupted one would.
 :class:`DeadlineStopper` is the exception: wall-clock time starts again with
 every ``fit``, as ``max_time`` does.
+
+scikit-optimize's stoppers are here under their own names and with their own
+rules, which read skopt's keys of the result: :class:`DeltaXStopper`,
+:class:`DeltaYStopper`, :class:`HollowIterationsStopper` and
+:class:`ThresholdStopper`. Like skopt, they work on the *minimised* values
+``func_vals`` (for a search, minus the scores) and count evaluations, not
+batches. A failed evaluation (a NaN or infinite value) is ignored where
+values are compared, and is an evaluation without improvement where they are
+counted.
 """
 
 import inspect
@@ -20,7 +29,15 @@ import time
 
 import numpy as np
 
-__all__ = ["DeadlineStopper", "NoImprovementStopper", "TargetScoreStopper"]
+__all__ = [
+    "DeadlineStopper",
+    "DeltaXStopper",
+    "DeltaYStopper",
+    "HollowIterationsStopper",
+    "NoImprovementStopper",
+    "TargetScoreStopper",
+    "ThresholdStopper",
+]
 
 
 def _check_number(owner, name, value, low, *, integral=False, inclusive=False):
@@ -37,6 +54,19 @@ def _check_number(owner, name, value, low, *, integral=False, inclusive=False):
             f"The '{name}' parameter of {owner} must be {what} in the range {bound}. "
             f"Got {value!r} instead."
         )
+
+
+def _check_real(owner, name, value):
+    if not isinstance(value, numbers.Real) or isinstance(value, bool) or math.isnan(value):
+        raise ValueError(
+            f"The '{name}' parameter of {owner} must be a number. Got {value!r} instead."
+        )
+
+
+def _func_vals(result):
+    """skopt's minimised values, failed evaluations (NaN or infinite) as +inf."""
+    values = np.asarray(result.get("func_vals", []), dtype=float).reshape(-1)
+    return np.where(np.isfinite(values), values, np.inf)
 
 
 def _best_scores(result):
@@ -174,13 +204,174 @@ class TargetScoreStopper(_Stopper):
         self.score = score
 
     def __call__(self, result):
-        if not isinstance(self.score, numbers.Real) or isinstance(self.score, bool):
-            raise ValueError(
-                f"The 'score' parameter of {type(self).__name__} must be a number. "
-                f"Got {self.score!r} instead."
-            )
+        _check_real(type(self).__name__, "score", self.score)
         best = result.get("best_score")
         if best is None:
             fun = result.get("fun")
             best = math.nan if fun is None else -float(fun)
         return bool(not math.isnan(best) and best >= self.score)
+
+
+class DeltaYStopper(_Stopper):
+    """Stop when the ``n_best`` best objective values lie within ``delta``.
+
+    scikit-optimize's ``DeltaYStopper``: the search stops once the ``n_best``
+    smallest minimised values (``func_vals``; for a search, minus the scores)
+    differ by less than ``delta``, that is when several candidates are about
+    equally good and more search is unlikely to find a clearly better one.
+    Failed evaluations are left out.
+
+    Parameters
+    ----------
+    delta : float
+        Largest spread of the ``n_best`` best values that stops the search, in
+        the objective's units (score units for a search).
+    n_best : int, default=5
+        Number of best values compared; nothing stops before that many
+        evaluations succeeded.
+
+    See Also
+    --------
+    NoImprovementStopper : Stop when the best score stalls.
+
+    Examples
+    --------
+    >>> from hptune.callbacks import DeltaYStopper
+    >>> stopper = DeltaYStopper(delta=0.01, n_best=3)
+    >>> stopper({"func_vals": [0.5, 0.30, 0.305, 0.9]})
+    False
+    >>> stopper({"func_vals": [0.5, 0.30, 0.305, 0.9, 0.302]})
+    True
+    """
+
+    def __init__(self, delta, n_best=5):
+        self.delta = delta
+        self.n_best = n_best
+
+    def __call__(self, result):
+        owner = type(self).__name__
+        _check_number(owner, "delta", self.delta, 0)
+        _check_number(owner, "n_best", self.n_best, 1, integral=True, inclusive=True)
+        values = np.sort(_func_vals(result))
+        if len(values) < self.n_best or np.isinf(values[self.n_best - 1]):
+            return False
+        return bool(values[self.n_best - 1] - values[0] < self.delta)
+
+
+class DeltaXStopper(_Stopper):
+    """Stop when the last two points evaluated are closer than ``delta``.
+
+    scikit-optimize's ``DeltaXStopper``: when the strategy proposes almost
+    the same point twice in a row, it has converged. The distance is the
+    space's :meth:`~hptune.space.Space.distance` between the last two points
+    of ``x_iters``: the sum over parameters of ``|a - b|`` for numbers and
+    0 or 1 for categories. Failed evaluations count like the others.
+
+    Parameters
+    ----------
+    delta : float
+        Distance below which the search stops, in the parameters' units.
+
+    Examples
+    --------
+    >>> from hptune.callbacks import DeltaXStopper
+    >>> from hptune.space import Real, Space
+    >>> space = Space({"x": Real(0.0, 1.0)})
+    >>> stopper = DeltaXStopper(delta=0.01)
+    >>> stopper({"space": space, "x_iters": [[0.5], [0.2]]})
+    False
+    >>> stopper({"space": space, "x_iters": [[0.5], [0.2], [0.205]]})
+    True
+    """
+
+    def __init__(self, delta):
+        self.delta = delta
+
+    def __call__(self, result):
+        _check_number(type(self).__name__, "delta", self.delta, 0)
+        x_iters = result.get("x_iters", [])
+        if len(x_iters) < 2:
+            return False
+        space = result.get("space")
+        if not hasattr(space, "distance"):
+            raise ValueError(
+                f"{type(self).__name__} measures distances in the result's 'space', "
+                f"which this result does not have (got {space!r}); use it with "
+                "BayesSearchCV, EvolutionSearchCV or hptune.minimize."
+            )
+        return bool(space.distance(x_iters[-2], x_iters[-1]) < self.delta)
+
+
+class HollowIterationsStopper(_Stopper):
+    """Stop when ``n_iterations`` evaluations brought no real improvement.
+
+    scikit-optimize's ``HollowIterationsStopper``: it compares the smallest
+    minimised value (``func_vals``; for a search, minus the scores) before
+    and after the last ``n_iterations`` evaluations, and stops when it fell
+    by ``threshold`` or less. A failed evaluation is one without
+    improvement. For a count of batches or generations of a
+    search, use :class:`NoImprovementStopper`.
+
+    Parameters
+    ----------
+    n_iterations : int
+        Number of evaluations looked back.
+    threshold : float, default=0
+        Improvement (in the objective's units) that does not count as one;
+        its absolute value is used, as in scikit-optimize.
+
+    Examples
+    --------
+    >>> from hptune.callbacks import HollowIterationsStopper
+    >>> stopper = HollowIterationsStopper(n_iterations=2)
+    >>> stopper({"func_vals": [0.5, 0.3, 0.29, 0.4]})
+    False
+    >>> stopper({"func_vals": [0.5, 0.3, 0.29, 0.4, 0.35]})
+    True
+    """
+
+    def __init__(self, n_iterations, threshold=0):
+        self.n_iterations = n_iterations
+        self.threshold = threshold
+
+    def __call__(self, result):
+        owner = type(self).__name__
+        _check_number(owner, "n_iterations", self.n_iterations, 1, integral=True, inclusive=True)
+        _check_real(owner, "threshold", self.threshold)
+        values = _func_vals(result)
+        if len(values) <= self.n_iterations:
+            return False
+        running = np.minimum.accumulate(values)
+        then, now = running[-self.n_iterations - 1], running[-1]
+        if np.isinf(now):  # still no successful evaluation: no improvement either
+            return True
+        return bool(then - now <= abs(self.threshold))
+
+
+class ThresholdStopper(_Stopper):
+    """Stop once an objective value is at or below ``threshold``.
+
+    scikit-optimize's ``ThresholdStopper``, on the minimised values
+    (``func_vals``). For a search these are minus the scores, so
+    ``ThresholdStopper(-0.9)`` stops at a score of 0.9;
+    :class:`TargetScoreStopper` says the same with the score itself.
+
+    Parameters
+    ----------
+    threshold : float
+        Minimised value low enough to stop.
+
+    Examples
+    --------
+    >>> from hptune.callbacks import ThresholdStopper
+    >>> stopper = ThresholdStopper(threshold=0.1)
+    >>> stopper({"func_vals": [0.5, 0.3]}), stopper({"func_vals": [0.5, 0.3, 0.08]})
+    (False, True)
+    """
+
+    def __init__(self, threshold):
+        self.threshold = threshold
+
+    def __call__(self, result):
+        _check_real(type(self).__name__, "threshold", self.threshold)
+        return bool(np.any(_func_vals(result) <= self.threshold))

@@ -9,7 +9,17 @@ Accepted for one parameter (the value in a ``param_grid``,
   tuple is a list of categories;
 * a list or 1-D array, as in ``GridSearchCV``: numbers become an ``Ordinal``
   (sorted ascending), anything else a ``Categorical``; one value is a constant;
-* a scipy.stats frozen distribution, as in ``RandomizedSearchCV``.
+* a scipy.stats frozen distribution, as in ``RandomizedSearchCV``;
+* a scikit-optimize ``Real``, ``Integer`` or ``Categorical``, or an Optuna
+  ``FloatDistribution``, ``IntDistribution`` or ``CategoricalDistribution``
+  (and Optuna's deprecated distributions), recognised without importing
+  either package (see ``_foreign.py``).
+
+A list of values may not hold NaN: NaN never equals itself, and a NaN
+hyperparameter makes the fits fail or silently means "missing". ``None`` is
+accepted among numbers, since it is the documented "off" or default value of
+many scikit-learn parameters (``max_depth=None``, ``class_weight=None``); the
+list then becomes a ``Categorical``.
 
 A whole space is a dict of those, a list of such dicts (conditional sub-spaces,
 as in ``GridSearchCV``), or skopt's list of ``(dict, n_iter)`` tuples.
@@ -19,11 +29,22 @@ import numbers
 
 import numpy as np
 
-from ._dimensions import Categorical, Dimension, Integer, Ordinal, Real
+from ._choices import Categorical, Ordinal
+from ._dimensions import Dimension, Integer, Real
 from ._distribution import from_distribution, is_frozen_distribution
+from ._foreign import from_foreign
 from ._space import Space
+from ._values import check_no_nan
 
 __all__ = ["to_dimension", "to_space", "to_subspaces"]
+
+_ACCEPTED = (
+    "a list of values, a (low, high[, prior]) tuple, a scipy.stats frozen "
+    "distribution such as scipy.stats.loguniform(1e-3, 1e3), an hptune.space "
+    "dimension (Real, Integer, Ordinal, Categorical, Distribution), a "
+    "scikit-optimize Real, Integer or Categorical, or an Optuna "
+    "FloatDistribution, IntDistribution or CategoricalDistribution"
+)
 
 
 def _is_number(value):
@@ -45,6 +66,7 @@ def _from_tuple(spec, name):
 def _from_list(values, name):
     if not values:
         raise ValueError("the list of values is empty.")
+    check_no_nan(values)
     numeric = len(values) > 1 and all(_is_number(v) and np.isfinite(v) for v in values)
     if numeric and len(set(values)) == len(values):
         return Ordinal(sorted(values), name=name)
@@ -61,7 +83,8 @@ def to_dimension(spec, name=None):
 
     Parameters
     ----------
-    spec : Dimension, tuple, list, ndarray or scipy.stats frozen distribution
+    spec : Dimension, tuple, list, ndarray, scipy.stats frozen distribution, \
+            scikit-optimize dimension or Optuna distribution
         See the module docstring for the accepted forms.
     name : str, default=None
         The parameter's name, used in error messages.
@@ -93,17 +116,19 @@ def to_dimension(spec, name=None):
             if low == high:  # randint(3, 4) and similar degenerate supports
                 return Categorical([int(low)], name=name)
             return from_distribution(spec, name=name)
+        dimension = from_foreign(spec, name)
     except (TypeError, ValueError) as err:
         raise type(err)(f"Invalid search space for parameter {name!r}: {err}") from err
+    if dimension is not None:
+        return dimension
     if hasattr(spec, "rvs"):
         raise TypeError(
-            f"Parameter {name!r}: objects with only an rvs method cannot be searched "
-            f"by a model-based strategy; use a scipy.stats frozen distribution. Got {spec!r}."
+            f"Parameter {name!r}: {type(spec).__name__} has an rvs method but neither "
+            "bounds nor a quantile function, and a model-based search needs the shape "
+            f"of the distribution, not only its samples. Give {_ACCEPTED}. Got {spec!r}."
         )
     raise TypeError(
-        f"Parameter {name!r} must be a list of values, a (low, high[, prior]) tuple, "
-        f"a scipy.stats frozen distribution or an hptune.space dimension. Got {spec!r} "
-        f"of type {type(spec).__name__}."
+        f"Parameter {name!r} must be {_ACCEPTED}. Got {spec!r} of type {type(spec).__name__}."
     )
 
 

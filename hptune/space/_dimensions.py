@@ -5,10 +5,11 @@ Every dimension maps user values to an encoded block of ``n_columns`` numbers in
 evolutionary operators work:
 
 * ``Real``: one column, linear or log-warped, so the prior is uniform on [0, 1].
-* ``Integer`` and ``Ordinal``: one column with half-step padding, so every value
-  owns an interval of equal width (in the warped scale) and rounding is fair.
-* ``Categorical``: one-hot, one column per category, so categories are never
-  treated as ordered numbers; a single category is a constant with no column.
+* ``Integer``: one column with half-step padding, so every value owns an
+  interval of equal width (in the warped scale) and rounding is fair.
+
+Dimensions over a list of values (``Ordinal``, ``Categorical``) are in
+``_choices.py``.
 
 All methods are vectorised over points: an encoded batch is an
 ``ndarray of shape (n_points, n_columns)``.
@@ -16,12 +17,19 @@ All methods are vectorised over points: an encoded batch is an
 
 import math
 import numbers
-import re
 from abc import ABC, abstractmethod
 
 import numpy as np
 
-__all__ = ["Dimension", "Real", "Integer", "Ordinal", "Categorical"]
+from ._values import (
+    BOUNDED_TRANSFORMS,
+    ValueType,
+    check_base,
+    check_name,
+    check_transform,
+)
+
+__all__ = ["Dimension", "Integer", "Real"]
 
 _PRIORS = ("uniform", "log-uniform")
 
@@ -175,6 +183,33 @@ class Dimension(ABC):
             return False
         return bool(np.all(np.isfinite(z)))
 
+    def _check_members(self, *values):
+        for value in values:
+            if value not in self:
+                raise ValueError(f"Value {value!r} is not a value of {self!r}.")
+
+    def distance(self, a, b):
+        """Distance between two values, as scikit-optimize's ``Dimension.distance``.
+
+        ``|a - b|`` for ``Real``, ``Integer``, ``Distribution`` and an
+        ``Ordinal`` of numbers (a grid of a numeric parameter); the number of
+        steps between positions for an ``Ordinal`` of other values; for a
+        ``Categorical``, 0 for the same category and 1 otherwise, since
+        categories have no order.
+
+        Parameters
+        ----------
+        a, b : object
+            Values of the dimension; a ValueError names a value outside it.
+
+        Returns
+        -------
+        distance : float or int
+            The distance, an int for ``Integer`` and ``Categorical``.
+        """
+        self._check_members(a, b)
+        return abs(float(a) - float(b))
+
     def _describe(self):
         return {"type": type(self).__name__}
 
@@ -188,6 +223,22 @@ class Dimension(ABC):
 class _Bounded(Dimension):
     """Shared logic of ``Real`` and ``Integer``: bounds and a warped scale."""
 
+    #: Python type of the values when ``dtype`` is the default.
+    _python_type = float
+
+    def _set(self, low, high, prior, name, base, transform, dtype):
+        """Validate and store the arguments shared with scikit-optimize."""
+        cls_name, integral = type(self).__name__, self._python_type is int
+        _check_bounds(cls_name, low, high, prior, integral=integral)
+        check_name(cls_name, name)
+        check_base(cls_name, base)
+        check_transform(cls_name, transform, BOUNDED_TRANSFORMS)
+        self._type = ValueType(cls_name, dtype, integral)
+        self.low, self.high = self._python_type(low), self._python_type(high)
+        self._type.check_bounds(self.low, self.high)
+        self.prior, self.name = prior, name
+        self.base, self.transform, self.dtype = base, transform, dtype
+
     def _warp(self, x):
         x = np.asarray(x, dtype=float)
         return np.log(x) if self.prior == "log-uniform" else x
@@ -196,15 +247,24 @@ class _Bounded(Dimension):
         return np.exp(t) if self.prior == "log-uniform" else t
 
     def _describe(self):
-        return {
+        described = {
             "type": type(self).__name__,
             "low": self.low,
             "high": self.high,
             "prior": self.prior,
         }
+        # Only a non-default dtype is described, so that spaces (and the
+        # checkpoints that store their description) stay as they were.
+        if not self._type.python:
+            described["dtype"] = self._type.label
+        return described
 
     def __repr__(self):
-        return f"{type(self).__name__}(low={self.low!r}, high={self.high!r}, prior={self.prior!r})"
+        dtype = "" if self._type.python else f", dtype={self._type.label!r}"
+        return (
+            f"{type(self).__name__}(low={self.low!r}, high={self.high!r}, "
+            f"prior={self.prior!r}{dtype})"
+        )
 
 
 class Real(_Bounded):
@@ -220,19 +280,41 @@ class Real(_Bounded):
     name : str, default=None
         Name of the dimension, used when a list of dimensions is given to
         :func:`hptune.minimize`.
+    base : float, default=10
+        Base of the logarithm of a log-uniform prior, as in scikit-optimize.
+        Accepted for compatibility and validated; it has no effect, since a
+        log-uniform distribution is the same in every base.
+    transform : {"identity", "normalize"} or None, default=None
+        scikit-optimize's choice of internal scale. Accepted for compatibility
+        and validated; it has no effect, since hptune always encodes each
+        dimension in [0, 1].
+    dtype : type or str, default=float
+        Type of the values returned: ``float`` gives Python floats, a numpy
+        floating type (such as ``numpy.float32`` or ``"float32"``) gives numpy
+        scalars of that type, as in scikit-optimize.
+
+    Notes
+    -----
+    scikit-optimize's ``Real(low, high, prior, base, transform, name, dtype)``
+    takes ``base`` fourth; here the fourth positional argument is ``name`` and
+    ``base``, ``transform`` and ``dtype`` are keyword-only. Code that passes
+    them by keyword, as is usual, runs unchanged.
 
     Examples
     --------
     >>> from hptune.space import Real
     >>> [round(v, 6) for v in Real(1e-3, 1e1, prior="log-uniform").decode([[0.5]])]
     [0.1]
+    >>> Real(1e-2, 1e3, prior="log-uniform", base=2, transform="normalize")
+    Real(low=0.01, high=1000.0, prior='log-uniform')
     """
 
     is_continuous = True
 
-    def __init__(self, low, high, prior="uniform", name=None):
-        _check_bounds("Real", low, high, prior, integral=False)
-        self.low, self.high, self.prior, self.name = float(low), float(high), prior, name
+    def __init__(
+        self, low, high, prior="uniform", name=None, *, base=10, transform=None, dtype=float
+    ):
+        self._set(low, high, prior, name, base, transform, dtype)
         self._t_low, self._t_high = self._warp([self.low, self.high])
 
     def encode(self, values):
@@ -247,7 +329,7 @@ class Real(_Bounded):
         z = np.clip(np.asarray(Z, dtype=float).reshape(-1), 0.0, 1.0)
         x = self._unwarp(self._t_low + z * (self._t_high - self._t_low))
         # exp(log(x)) can overshoot a bound by one ulp; clip so decode stays inside.
-        return [float(v) for v in np.clip(x, self.low, self.high)]
+        return self._type.cast(np.clip(x, self.low, self.high), self.low, self.high)
 
     def from_unit(self, u):
         return np.asarray(u, dtype=float).reshape(-1, 1)
@@ -294,6 +376,21 @@ class Integer(_Grid, _Bounded):
     name : str, default=None
         Name of the dimension, used when a list of dimensions is given to
         :func:`hptune.minimize`.
+    base : float, default=10
+        As for :class:`Real`: scikit-optimize's log base, validated, no effect.
+    transform : {"identity", "normalize"} or None, default=None
+        As for :class:`Real`: scikit-optimize's scale, validated, no effect.
+    dtype : type or str, default=int
+        Type of the values returned: ``int`` gives Python ints, a numpy
+        integer type (such as ``numpy.int64`` or ``"int32"``, whose range must
+        hold the bounds) gives numpy scalars of that type, as in
+        scikit-optimize (whose default is ``numpy.int64``).
+
+    Notes
+    -----
+    scikit-optimize's ``Integer(low, high, prior, base, transform, name,
+    dtype)`` takes ``base`` fourth; here the fourth positional argument is
+    ``name`` and ``base``, ``transform`` and ``dtype`` are keyword-only.
 
     Examples
     --------
@@ -302,9 +399,12 @@ class Integer(_Grid, _Bounded):
     [1, 10]
     """
 
-    def __init__(self, low, high, prior="uniform", name=None):
-        _check_bounds("Integer", low, high, prior, integral=True)
-        self.low, self.high, self.prior, self.name = int(low), int(high), prior, name
+    _python_type = int
+
+    def __init__(
+        self, low, high, prior="uniform", name=None, *, base=10, transform=None, dtype=int
+    ):
+        self._set(low, high, prior, name, base, transform, dtype)
         # Half-step padding: value v owns [v - 0.5, v + 0.5] in the warped scale.
         self._t_low, self._t_high = self._warp([self.low - 0.5, self.high + 0.5])
 
@@ -320,171 +420,25 @@ class Integer(_Grid, _Bounded):
         z = (self._warp(x) - self._t_low) / (self._t_high - self._t_low)
         return z[:, None]
 
-    def decode(self, Z):
+    def _integers(self, Z):
+        """Decoded values as a float ndarray of shape (n_points,)."""
         z = np.clip(np.asarray(Z, dtype=float).reshape(-1), 0.0, 1.0)
         x = np.floor(self._unwarp(self._t_low + z * (self._t_high - self._t_low)) + 0.5)
-        return [int(v) for v in np.clip(x, self.low, self.high)]
+        return np.clip(x, self.low, self.high)
+
+    def decode(self, Z):
+        return self._type.cast(self._integers(Z), self.low, self.high)
+
+    def distance(self, a, b):
+        # As integers: a - b of numpy int8 values could overflow.
+        self._check_members(a, b)
+        return abs(int(a) - int(b))
 
     def _index_from_encoding(self, Z):
-        return np.asarray(self.decode(Z), dtype=np.int64) - self.low
+        return self._integers(Z).astype(np.int64) - self.low
 
     def _encoding_from_index(self, idx):
         return self.encode(np.asarray(idx, dtype=float) + self.low)
 
     def from_unit(self, u):
         return self.snap(np.asarray(u, dtype=float).reshape(-1, 1))
-
-
-def _index_of(categories, value):
-    """Position of ``value`` in ``categories``: identity first, then equality."""
-    for i, c in enumerate(categories):
-        if c is value:
-            return i
-    for i, c in enumerate(categories):
-        try:
-            equal = bool(c == value) and type(c) is type(value)
-        except (TypeError, ValueError):  # e.g. arrays, whose == is elementwise
-            equal = False
-        if equal:
-            return i
-    raise ValueError(f"Value {value!r} is not one of the categories {list(categories)!r}.")
-
-
-class _Choices(Dimension):
-    """Shared logic of dimensions over a finite list of user objects."""
-
-    def __init__(self, categories, name=None):
-        values = [] if isinstance(categories, str) else list(categories)
-        if not values:
-            raise ValueError(
-                f"{type(self).__name__} needs a non-empty list of values. Got {categories!r}."
-            )
-        self.categories, self.name = values, name
-
-    @property
-    def size(self):
-        return len(self.categories)
-
-    def indices(self, values):
-        """Index of each value in ``categories``, as an int ndarray."""
-        return np.array([_index_of(self.categories, v) for v in values], dtype=np.int64)
-
-    def _describe(self):
-        # numpy scalars describe like the Python numbers they equal, and memory
-        # addresses (reprs of functions and plain objects) differ between runs.
-        plain = [c.item() if isinstance(c, np.generic) else c for c in self.categories]
-        return {
-            "type": type(self).__name__,
-            "categories": [re.sub(r" at 0x[0-9a-fA-F]+", "", repr(c)) for c in plain],
-        }
-
-    def __repr__(self):
-        return f"{type(self).__name__}({self.categories!r})"
-
-
-class Ordinal(_Grid, _Choices):
-    """An ordered list of values, encoded by position.
-
-    Used for a list of numbers such as ``[1, 10, 100]`` (as given to
-    ``GridSearchCV``): neighbouring values are treated as similar, but the
-    values themselves are returned unchanged.
-
-    Parameters
-    ----------
-    categories : list
-        The values, in their order.
-    name : str, default=None
-        Name of the dimension.
-
-    Examples
-    --------
-    >>> from hptune.space import Ordinal
-    >>> Ordinal([0.01, 0.1, 1.0]).decode([[0.5]])
-    [0.1]
-    """
-
-    def encode(self, values):
-        return self._encoding_from_index(self.indices(values))
-
-    def decode(self, Z):
-        return [self.categories[i] for i in self._index_from_encoding(Z)]
-
-
-class Categorical(_Choices):
-    """An unordered choice among arbitrary objects, one-hot encoded.
-
-    Parameters
-    ----------
-    categories : list
-        The choices: any objects, estimators included. ``decode`` returns the
-        very objects given here.
-    prior : array-like of shape (n_categories,), default=None
-        Prior probabilities of the categories; uniform when None.
-    name : str, default=None
-        Name of the dimension.
-
-    Examples
-    --------
-    >>> from hptune.space import Categorical
-    >>> Categorical(["rbf", "linear"]).decode([[0.2, 0.8]])
-    ['linear']
-    """
-
-    def __init__(self, categories, prior=None, name=None):
-        super().__init__(categories, name=name)
-        if prior is None:
-            self.prior = None
-        else:
-            p = np.asarray(prior, dtype=float).reshape(-1)
-            if p.shape != (self.size,) or np.any(p < 0) or not np.isclose(p.sum(), 1.0):
-                raise ValueError(
-                    f"Categorical prior must be {self.size} non-negative probabilities "
-                    f"summing to 1. Got {prior!r}."
-                )
-            self.prior = p
-        # A constant has nothing to learn, so it gets no column at all.
-        self.n_columns = self.size if self.size > 1 else 0
-
-    def _one_hot(self, idx):
-        Z = np.zeros((len(idx), self.n_columns))
-        if self.n_columns:
-            Z[np.arange(len(idx)), idx] = 1.0
-        return Z
-
-    def encode(self, values):
-        return self._one_hot(self.indices(values))
-
-    def decode(self, Z):
-        Z = np.asarray(Z, dtype=float)
-        if self.n_columns == 0:
-            return [self.categories[0]] * len(Z)
-        return [self.categories[i] for i in np.argmax(Z, axis=1)]
-
-    def from_unit(self, u):
-        u = np.asarray(u, dtype=float).reshape(-1)
-        if self.prior is None:
-            idx = np.clip(np.floor(u * self.size), 0, self.size - 1).astype(np.int64)
-        else:
-            idx = np.minimum(np.searchsorted(np.cumsum(self.prior), u, side="right"), self.size - 1)
-        return self._one_hot(idx)
-
-    def snap(self, Z):
-        Z = np.asarray(Z, dtype=float)
-        if self.n_columns == 0:
-            return Z
-        return self._one_hot(np.argmax(Z, axis=1))
-
-    def all_encodings(self):
-        return self._one_hot(np.arange(self.size)) if self.n_columns else np.empty((1, 0))
-
-    def neighbours(self, z):
-        if self.n_columns == 0:
-            return np.empty((0, 0))
-        i = int(np.argmax(np.asarray(z).reshape(-1)))
-        return self._one_hot([j for j in range(self.size) if j != i])
-
-    def _describe(self):
-        described = super()._describe()
-        if self.prior is not None:
-            described["prior"] = [float(p) for p in self.prior]
-        return described

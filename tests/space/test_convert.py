@@ -87,13 +87,57 @@ def test_invalid_spaces(spec, err, match):
         to_subspaces(spec)
 
 
-def test_rvs_only_objects_are_rejected():
+def test_rvs_only_objects_are_rejected_saying_what_is_accepted():
     class Sampler:
         def rvs(self, random_state=None):
             return 1
 
-    with pytest.raises(TypeError, match="objects with only an rvs method"):
+    with pytest.raises(TypeError) as info:
         to_dimension(Sampler(), "C")
+    message = str(info.value)
+    assert message.startswith(
+        "Parameter 'C': Sampler has an rvs method but neither bounds nor a quantile function"
+    )
+    for accepted in (
+        "a scipy.stats frozen distribution such as scipy.stats.loguniform(1e-3, 1e3)",
+        "a scikit-optimize Real, Integer or Categorical",
+        "an Optuna FloatDistribution, IntDistribution or CategoricalDistribution",
+    ):
+        assert accepted in message
+
+
+@pytest.mark.parametrize(
+    "spec, position, shown",
+    [
+        ([0.1, float("nan"), 1.0], 1, "[0.1, nan, 1.0]"),
+        (np.array([np.nan, 1.0]), 0, "[np.float64(nan), np.float64(1.0)]"),
+        ((0.1, 1.0, np.float32("nan")), 2, "[0.1, 1.0, np.float32(nan)]"),
+        (["mean", None, float("nan")], 2, "['mean', None, nan]"),
+    ],
+)
+def test_nan_in_value_lists_is_refused(spec, position, shown):
+    match = (
+        f"Invalid search space for parameter 'C': the value at position {position} of the "
+        f"list {shown} is NaN, which no search can use"
+    )
+    with pytest.raises(ValueError, match=re.escape(match)):
+        to_space({"C": spec})
+
+
+def test_nan_stays_possible_in_an_explicit_categorical():
+    # SimpleImputer(missing_values=np.nan) is the case the error message names.
+    missing = float("nan")
+    space = to_space({"missing_values": Categorical([missing, -1])})
+    [point] = space.decode([[1.0, 0.0]])
+    assert point["missing_values"] is missing
+    np.testing.assert_array_equal(space.encode([point]), [[1.0, 0.0]])
+
+
+def test_none_among_numbers_is_a_category():
+    # None is scikit-learn's "unlimited" for max_depth and the like.
+    dim = to_dimension([None, 3, 10], "max_depth")
+    assert dim == Categorical([None, 3, 10])
+    assert dim.decode(dim.encode([None])) == [None]
 
 
 def test_subspace_forms():

@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -120,3 +122,26 @@ def test_random_spaces_propose_valid_typed_points(dimensions, seed):
                 assert type(p[name]) is float and dim.low <= p[name] <= dim.high
     Z = space.encode(points)
     assert np.all((Z >= 0) & (Z <= 1))
+
+
+def test_distance_sums_skopt_style_distances():
+    space = Space({"C": Real(0.0, 10.0), "n": Integer(1, 9), "kernel": Categorical(["rbf", "poly"])})
+    assert space.distance([1.0, 2, "rbf"], [3.5, 5, "poly"]) == 2.5 + 3 + 1
+    assert space.distance([1.0, 2, "rbf"], [1.0, 2, "rbf"]) == 0.0
+    as_dicts = [{"C": 1.0, "n": 2, "kernel": "rbf"}, {"kernel": "poly", "n": 5, "C": 3.5}]
+    assert space.distance(*as_dicts) == 6.5
+
+
+@pytest.mark.parametrize(
+    "a, b, match",
+    [
+        ([1.0, 2], [1.0, 2, "rbf"], "A point of this space has 3 values, one per dimension ['C', 'n', 'kernel']. Got 2: [1.0, 2]."),
+        ([1.0, 2, "rbf"], [1.0, 2, "sigmoid"], "Parameter 'kernel': Value 'sigmoid' is not one of the categories ['rbf', 'poly']."),
+        ({"C": 1.0, "n": 2}, [1.0, 2, "rbf"], "The point {'C': 1.0, 'n': 2} is missing the parameter 'kernel'."),
+        ([11.0, 2, "rbf"], [1.0, 2, "rbf"], "Parameter 'C': Value 11.0 is not a value of Real(low=0.0, high=10.0, prior='uniform')."),
+    ],
+)
+def test_distance_errors(a, b, match):
+    space = Space({"C": Real(0.0, 10.0), "n": Integer(1, 9), "kernel": Categorical(["rbf", "poly"])})
+    with pytest.raises(ValueError, match=re.escape(match)):
+        space.distance(a, b)
