@@ -70,7 +70,7 @@ def main():
     sizes = [int(s) for s in args.sizes.split(",")]
     rows = []
     print(f"{'n_obs':>6} {'wall s/ask':>11} {'CPU s/ask':>10} {'ratio to prev':>14} {'cube ratio':>11}")
-    for i, n in enumerate(sizes):
+    for n in sizes:
         median, cpu = time_ask(n, args.repeats, args.seed)
         prev = rows[-1] if rows else None
         ratio = median / prev["median_seconds"] if prev else float("nan")

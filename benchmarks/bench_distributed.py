@@ -71,7 +71,7 @@ def run_speedup(repeats=3):
     clients = {n: Client(c) for n, c in clusters.items()}
     walls, out = {}, {}
     try:
-        for n, client in clients.items():
+        for client in clients.values():
             with parallel_config(backend="dask", client=client):  # warm up: imports on the workers
                 speedup_searches()["EvolutionSearchCV"].set_params(n_generations=1).fit(X, y)
         for rep in range(repeats):

@@ -222,7 +222,8 @@ def _adjust_float_high(low, high, step):
         high = float(((d_high - d_low) // d_step) * d_step + d_low)
         warnings.warn(
             f"The distribution is specified by [{low}, {old_high}] and {step=}, but the range "
-            f"is not divisible by `step`. It will be replaced with [{low}, {high}]."
+            f"is not divisible by `step`. It will be replaced with [{low}, {high}].",
+            stacklevel=2,
         )
     return high
 
@@ -232,7 +233,8 @@ def _adjust_int_high(low, high, step):
         old_high, high = high, (high - low) // step * step + low
         warnings.warn(
             f"The distribution is specified by [{low}, {old_high}] and {step=}, but the range "
-            f"is not divisible by `step`. It will be replaced with [{low}, {high}]."
+            f"is not divisible by `step`. It will be replaced with [{low}, {high}].",
+            stacklevel=2,
         )
     return high
 

@@ -4,7 +4,7 @@ The searches run under joblib's dask backend on a real ``dask.distributed``
 cluster (two worker processes started here) and, where ray is installed, under
 ray's joblib backend, and must reproduce the ``cv_results_`` (parameters and
 per-split scores, not times) of the local loky backend with the same
-``random_state``. Child seeds are drawn before any dispatch (STYLE section 5),
+``random_state``. Child seeds are drawn before any dispatch,
 so where a fit runs cannot change what it computes.
 """
 

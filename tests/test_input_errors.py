@@ -40,6 +40,12 @@ class _OnlyRvs:
         return "_OnlyRvs()"
 
 
+# What every message about an unusable specification lists as accepted.
+ACCEPTED = ('a scipy.stats frozen distribution such as scipy.stats.loguni'
+            'form(1e-3, 1e3), an hptune.space dimension (Real, Integer, O'
+            'rdinal, Categorical, Distribution), a scikit-optimize Real, Integer or Categorical, or an Optuna FloatDistribution, IntDistribution or CategoricalDistribution.')
+
+
 def _bayes(space, **params):
     estimator = params.pop("estimator", LogisticRegression())
     return BayesSearchCV(estimator, space, **{"n_iter": 2, "n_initial_points": 1, "cv": 2, **params})
@@ -77,13 +83,13 @@ CASES = {
                        "parameter 'C': Real high must be a real number. Got inf instead."),
     "empty list": (ALL, {"C": []}, {}, y, ValueError, "Invalid search space for parameter 'C': the list of values is empty."),
     "string": (ALL, {"C": "abc"}, {}, y, TypeError,
-               "Parameter 'C' must be a list of values, a (low, high[, prior]) tuple, a scipy.stats frozen "
-               "distribution or an hptune.space dimension. Got 'abc' of type str."),
-    "scalar": (ALL, {"C": 1.0}, {}, y, TypeError, "Parameter 'C' must be a list of values, a (low, high[, prior]) "
-               "tuple, a scipy.stats frozen distribution or an hptune.space dimension. Got 1.0 of type float."),
+               "Parameter 'C' must be a list of values, a (low, high[, prior]) tuple, " + ACCEPTED + " Got 'abc' of type str."),
+    "scalar": (ALL, {"C": 1.0}, {}, y, TypeError,
+               "Parameter 'C' must be a list of values, a (low, high[, prior]) tuple, " + ACCEPTED + " Got 1.0 of type float."),
     "only rvs": (ALL, {"C": _OnlyRvs()}, {}, y, TypeError,
-                 "Parameter 'C': objects with only an rvs method cannot be searched by a model-based strategy; "
-                 "use a scipy.stats frozen distribution. Got _OnlyRvs()."),
+                 "Parameter 'C': _OnlyRvs has an rvs method but neither bounds nor a quantile function, and a "
+                 "model-based search needs the shape of the distribution, not only its samples. Give a list of values, "
+                 "a (low, high[, prior]) tuple, " + ACCEPTED + " Got _OnlyRvs()."),
     "empty dict": (ALL, {}, {}, y, ValueError, "The search space is empty: give at least one parameter."),
     "empty list of spaces": (ALL, [], {}, y, ValueError,
                              "search_spaces must be a dict, a non-empty list of dicts or a list of (dict, n_iter) "

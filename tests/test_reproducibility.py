@@ -1,6 +1,6 @@
 """The same random_state gives the same cv_results_, whatever n_jobs and backend.
 
-Child seeds are drawn before any joblib dispatch (STYLE section 5), so the
+Child seeds are drawn before any joblib dispatch, so the
 candidates, and hence the per-split scores, depend on neither ``n_jobs`` nor
 the joblib backend. ``HPTUNE_TEST_SEEDS=all`` sweeps twenty seeds.
 """
@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 from joblib import parallel_config
 from sklearn.datasets import make_classification
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.model_selection import ShuffleSplit
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
-from hptune import BayesSearchCV
+from hptune import BayesSearchCV, PBTSearchCV
 from hptune.search._evolution_search import EvolutionSearchCV
 
 X, y = make_classification(n_samples=60, n_features=5, random_state=0)
@@ -37,6 +37,10 @@ def _make(kind, seed, **params):
     if kind == "bayes-subspaces":
         return BayesSearchCV(PIPE, SUBSPACES, n_iter=8, n_points=4, n_initial_points=2, cv=cv,
                              random_state=seed, **params)
+    if kind == "pbt":
+        sgd = Pipeline([("scale", StandardScaler()), ("clf", SGDClassifier(learning_rate="constant", random_state=0))])
+        return PBTSearchCV(sgd, {"clf__alpha": (1e-5, 1e-1, "log-uniform"), "clf__eta0": (1e-3, 1.0, "log-uniform")},
+                           population_size=4, n_steps=3, cv=cv, random_state=seed, **params)
     return EvolutionSearchCV(DecisionTreeClassifier(random_state=0), TREE_SPACE, population_size=4,
                              n_generations=3, cv=cv, random_state=seed, **params)
 
@@ -55,7 +59,7 @@ def _assert_same(a, b):
         np.testing.assert_array_equal(x, z)
 
 
-@pytest.mark.parametrize("kind", ["bayes", "bayes-subspaces", "evolution"])
+@pytest.mark.parametrize("kind", ["bayes", "bayes-subspaces", "evolution", "pbt"])
 def test_same_seed_same_results_for_n_jobs_and_backends(kind, global_random_seed):
     reference = _make(kind, global_random_seed).fit(X, y)
     _assert_same(reference, _make(kind, global_random_seed).fit(X, y))
@@ -64,14 +68,14 @@ def test_same_seed_same_results_for_n_jobs_and_backends(kind, global_random_seed
             _assert_same(reference, _make(kind, global_random_seed, n_jobs=2).fit(X, y))
 
 
-@pytest.mark.parametrize("kind", ["bayes", "evolution"])
+@pytest.mark.parametrize("kind", ["bayes", "evolution", "pbt"])
 def test_other_seed_other_candidates(kind, global_random_seed):
     a = _make(kind, global_random_seed).fit(X, y)
     b = _make(kind, global_random_seed + 1).fit(X, y)
     assert _signature(a)[0] != _signature(b)[0]
 
 
-@pytest.mark.parametrize("kind", ["bayes", "evolution"])
+@pytest.mark.parametrize("kind", ["bayes", "evolution", "pbt"])
 def test_random_state_instance_is_consumed_once_per_fit(kind, global_random_seed):
     # A RandomState instance is shared state: two fits continue it and differ,
     # but two instances with the same seed give the same searches.

@@ -93,7 +93,7 @@ def headline(summary, methods):
     rows = {}
     for method in methods:
         norms, ranks, wins, ratios, overheads = [], [], 0, [], []
-        for task, entries in summary.items():
+        for entries in summary.values():
             e = entries.get(method)
             if e is None or "failed" in e:
                 continue
@@ -363,7 +363,7 @@ _STYLE = {
     "hptune.BayesSearchCV": ("tab:blue", "-"), "hptune.EvolutionSearchCV": ("tab:cyan", "-"),
     "hptune.PBTSearchCV": ("tab:red", "-"),
     "random": ("tab:gray", "-"), "hptune Bayes": ("tab:blue", "-"), "hptune Evolution": ("tab:cyan", "-"),
-    "skopt GP": ("tab:orange", "-"), "Optuna GP": ("tab:olive", "-"),
+    "skopt GP": ("tab:orange", "-"),
 }
 
 
@@ -411,7 +411,7 @@ def plot_convergence(runs, summary, path):
         ax.grid(alpha=0.3)
     for ax in axes.flat[len(tasks):]:
         ax.axis("off")
-    handles, labels = {}, {}
+    handles = {}
     for ax in axes.flat:
         for h, lab in zip(*ax.get_legend_handles_labels()):
             handles.setdefault(lab, h)
@@ -556,7 +556,7 @@ def write_report(report, out):
 
 def _version_line(meta):
     seen = {}
-    for lib, s in meta["libraries"].items():
+    for s in meta["libraries"].values():
         if s["ok"]:
             for k, v in s["versions"].items():
                 if k != "executable":

@@ -426,7 +426,10 @@ class PBTSearchCV(BaseHptuneSearchCV):
         last = scores[-self.population_size :]
         best = None if np.isnan(last).all() else int(np.nanargmax(last))
         best_params = None if best is None else history[len(history) - len(last) + best]["params"]
+        spaces = scheduler.spaces
+        space = spaces[0] if best is None else next(s for s in spaces if s.contains(best_params))
         return OptimizeResult(
+            space=space,
             x=None if best_params is None else list(best_params.values()),
             fun=np.nan if best is None else -float(last[best]),
             x_iters=[list(r["params"].values()) for r in history],

@@ -239,6 +239,21 @@ class _Bounded(Dimension):
         self.prior, self.name = prior, name
         self.base, self.transform, self.dtype = base, transform, dtype
 
+    def cast(self, values):
+        """Give numbers inside the bounds the dimension's type (``dtype``).
+
+        Parameters
+        ----------
+        values : array-like of shape (n_values,)
+            Numbers in ``[low, high]`` (for an ``Integer``, whole numbers).
+
+        Returns
+        -------
+        values : list
+            Python numbers for the default ``dtype``, numpy scalars otherwise.
+        """
+        return self._type.cast(values, self.low, self.high)
+
     def _warp(self, x):
         x = np.asarray(x, dtype=float)
         return np.log(x) if self.prior == "log-uniform" else x

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from ._dimensions import Dimension, Integer
+from ._dimensions import Dimension
 
 __all__ = ["Space"]
 
@@ -358,7 +358,9 @@ def _from_plain(dim, values):
     """Values of one dimension from :meth:`Space.to_rows` numbers, typed."""
     if hasattr(dim, "categories"):
         return [dim.categories[int(v)] for v in values]
-    if isinstance(dim, Integer) or getattr(dim, "is_discrete", False):
+    if hasattr(dim, "cast"):  # Real and Integer, with their dtype
+        return dim.cast(values)
+    if getattr(dim, "is_discrete", False):
         return [int(v) for v in values]
     return [float(v) for v in values]
 

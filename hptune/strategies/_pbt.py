@@ -37,7 +37,7 @@ import numbers
 
 import numpy as np
 
-from ..space import Categorical, Integer, Space, initial_design
+from ..space import Categorical, Space, initial_design
 from ..utils._random import check_random_state, child_seed, rng_from_state, rng_to_state
 from ._base import as_space
 from ._pbt_bandit import N_CANDIDATES, ImprovementModel
@@ -88,27 +88,6 @@ def _log_shift(dim, f):
     """
     z_low, z_high = dim.encode([dim.low, dim.high])[:, 0]
     return math.log(f) * (z_high - z_low) / (math.log(dim.high) - math.log(dim.low))
-
-
-def _row(space, params):
-    """Plain values of one point: category indices, other values as floats."""
-    return [
-        float(dim.indices([params[name]])[0]) if hasattr(dim, "categories") else float(params[name])
-        for name, dim in space
-    ]
-
-
-def _from_row(space, row):
-    """Inverse of :func:`_row`, with the user's types."""
-    params = {}
-    for (name, dim), v in zip(space, row):
-        if hasattr(dim, "categories"):
-            params[name] = dim.categories[int(v)]
-        elif isinstance(dim, Integer) or getattr(dim, "is_discrete", False):
-            params[name] = int(v)
-        else:
-            params[name] = float(v)
-    return params
 
 
 def _shift(dim, f):
@@ -451,7 +430,7 @@ class PBTScheduler:
         def points(rows):
             # Rows of sub-spaces may differ in length: one flat array, split on load.
             owners = [self._owner(p) for p in rows]
-            flat = [v for i, p in zip(owners, rows) for v in _row(self.spaces[i], p)]
+            flat = [v for i, p in zip(owners, rows) for v in self.spaces[i].to_rows([p])[0]]
             return {
                 "subspace": np.asarray(owners, dtype=np.int64),
                 "values": np.asarray(flat, dtype=float),
@@ -526,7 +505,7 @@ class PBTScheduler:
         if len(values) != (ends[-1] if len(ends) else 0):
             raise ValueError("the stored hyperparameters do not match the space")
         rows = np.split(values, ends[:-1]) if len(ends) else []
-        return [_from_row(self.spaces[i], row) for i, row in zip(owners, rows)]
+        return [self.spaces[i].from_rows(row)[0] for i, row in zip(owners, rows)]
 
     def _initial_population(self):
         members = [np.flatnonzero(self.subspace_ == s) for s in range(len(self.spaces))]

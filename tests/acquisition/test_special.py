@@ -19,7 +19,7 @@ from hptune.acquisition._special import (
     log_phi,
 )
 
-# u = +-10**k for k in -3..8, and 0: the sweep of STYLE.md section 10.
+# u = +-10**k for k in -3..8, and 0: every regime of the log-EI branches and their joins.
 MAGNITUDES = 10.0 ** np.arange(-3, 9)
 SWEEP = np.sort(np.concatenate([-MAGNITUDES, [0.0], MAGNITUDES]))
 

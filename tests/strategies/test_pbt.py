@@ -74,7 +74,7 @@ def test_ties_are_broken_at_random():
     scores = np.array([0.1, 0.1, 0.1, 0.1, 0.9, 0.9])
     losers = set()
     for seed in range(20):
-        losers |= {l for l, _ in _scheduler(population_size=6, random_state=seed).exploit(scores)}
+        losers |= {loser for loser, _ in _scheduler(population_size=6, random_state=seed).exploit(scores)}
     assert losers == {0, 1, 2, 3}
 
 
