@@ -50,12 +50,12 @@ class LoggedCentroid(ClassifierMixin, BaseEstimator):
         self.sleep = sleep
         self.fail_above = fail_above
 
-    def partial_fit(self, X, y, classes=None):
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
         # PBT trains by steps; a step recomputes the centroids, so the model
         # (and the score) depends only on the hyperparameters of the last step.
         return self.fit(X, y)
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         if self.log_path is not None:
             with open(self.log_path, "a") as f:
                 f.write(f"{self.shrink!r}\n")
@@ -326,6 +326,12 @@ def _copy(saved, tmp_path):
     return path
 
 
+def _edited(data, row, column):
+    data = data.copy()
+    data[row, column] += 1e-9
+    return data
+
+
 def _other_estimator(kind, **kw):
     search = make_search(kind, **kw)
     # An estimator every search can train (PBT needs partial_fit).
@@ -362,8 +368,12 @@ def _other_budget(kind, **kw):
          "the search parameter 'scoring'"),
         (make_search, (X[:50], y[:50]), "the shape of X differs (checkpoint: [60, 5]; now: [50, 5])"),
         (make_search, (X.astype(np.float32), y), "the dtype of X differs (checkpoint: float64; now: float32)"),
-        (make_search, (X + 1.0, y), "the content (hash of sampled rows) of X differs"),
-        (make_search, (X, 1 - y), "the content (hash of sampled rows) of y differs"),
+        (make_search, (X + 1.0, y), "the content (a hash of every value) of X differs"),
+        (make_search, (X, 1 - y), "the content (a hash of every value) of y differs"),
+        # One value of one row, as a user who fixes a data error and reruns.
+        (make_search, (_edited(X, 37, 2), y), "the content (a hash of every value) of X differs"),
+        (make_search, (X, y, {"sample_weight": np.ones(len(y))}),
+         "the fit parameter 'sample_weight' differs (checkpoint: not given; now: hash "),
         (lambda kind, **kw: make_search(kind, cv=3, **kw), None,
          "the number of CV splits differs (checkpoint: 2; now: 3)"),
     ],
@@ -371,11 +381,11 @@ def _other_budget(kind, **kw):
 def test_mismatched_checkpoint_is_refused_before_any_fit(tmp_path, saved_checkpoints, kind, make, data, match):
     saved = saved_checkpoints[kind]
     path = _copy(saved, tmp_path)
-    Xd, yd = data if data is not None else (X, y)
+    Xd, yd, fit_params = (*data, {})[:3] if data is not None else (X, y, {})
     name, value = BUDGET[kind]
     match = match.format(cls=CLASSES[kind].__name__, budget=name, value=value)
     with pytest.raises(CheckpointError, match=re.escape(match)):
-        make(kind, checkpoint=path).fit(Xd, yd)
+        make(kind, checkpoint=path).fit(Xd, yd, **fit_params)
     assert path.read_bytes() == saved.read_bytes()
     assert _INTERRUPT["count"] == 0  # no LoggedCentroid was fitted
 
@@ -443,6 +453,28 @@ def test_file_is_one_npz_with_a_json_header(tmp_path):
     np.testing.assert_array_equal(tree["strategy"]["y"], search.cv_results_["mean_test_score"])
     split0 = tree["results"]["outs"]["test_scores"][::2, 0]  # fits are ordered candidate by candidate
     np.testing.assert_array_equal(split0, search.cv_results_["split0_test_score"])
+
+
+@ALL_KINDS
+def test_a_second_search_on_the_same_path_is_refused_before_the_first_saved_progress(tmp_path, kind):
+    path = tmp_path / "search.ckpt"
+    _INTERRUPT["after"] = 0  # the first search is interrupted in its first fit
+    with pytest.raises(KeyboardInterrupt):
+        make_search(kind, checkpoint=path).fit(X, y)
+    assert _n_evaluated(path) == 0  # only the owner record
+    _INTERRUPT.update(after=None, count=0)
+    with pytest.raises(CheckpointError, match=re.escape("the search parameter 'random_state' differs")):
+        make_search(kind, checkpoint=path, random_state=1).fit(X, y)
+    assert _INTERRUPT["count"] == 0
+    # The owner goes on as if nothing happened.
+    assert_same_results(make_search(kind).fit(X, y), make_search(kind, checkpoint=path).fit(X, y))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc, unwritable even by root, is Linux's")
+def test_unwritable_checkpoint_path_fails_before_any_fit():
+    with pytest.raises(ValueError, match=re.escape("checkpoint='/proc/search.ckpt' cannot be written")):
+        make_search(checkpoint="/proc/search.ckpt").fit(X, y)
+    assert _INTERRUPT["count"] == 0
 
 
 @ALL_KINDS

@@ -174,6 +174,11 @@ CASES = {
     "checkpoint directory": (ALL, {"C": C}, {"checkpoint": "/nonexistent-dir/search.ckpt"}, y, ValueError,
                              "checkpoint='/nonexistent-dir/search.ckpt' is in a directory that does not exist "
                              "('/nonexistent-dir'); create it or choose another path."),
+    "checkpoint empty": (ALL, {"C": C}, {"checkpoint": ""}, y, ValueError,
+                         "checkpoint='' is an empty path; give a file name such as 'search.ckpt', or None for "
+                         "no checkpoint."),
+    "checkpoint is a directory": (ALL, {"C": C}, {"checkpoint": "/"}, y, ValueError,
+                                  "checkpoint='/' is a directory; give a file path in it, such as '/search.ckpt'."),
     "callbacks type": (ALL, {"C": C}, {"callbacks": "stop"}, y, ValueError,
                        "The 'callbacks' parameter of {cls} must be"),
 }

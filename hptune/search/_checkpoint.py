@@ -308,12 +308,33 @@ class Checkpoint:
         # (sub-space, row) of each candidate saved so far: candidates only
         # ever get appended, so each is encoded once per fit, not per write.
         self._rows = []
-        directory = os.path.dirname(os.path.abspath(self.path))
-        if not os.path.isdir(directory):
+        _check_path(self.path)
+
+    def claim(self):
+        """Write an owner record if there is no checkpoint yet, before the first fit.
+
+        The record holds this search's fingerprint and no progress. Writing it
+        proves the path writable before any work is done, and a different
+        search started later on the same path is refused at its start by the
+        fingerprint check, instead of overwriting this one's progress.
+        """
+        if os.path.exists(self.path):
+            return
+        from .. import __version__
+
+        record = {
+            "format": CHECKPOINT_FORMAT,
+            "hptune_version": __version__,
+            "fingerprint": self.fingerprint,
+            "progress": {"iteration": 0, "n_evaluated": 0, "best_scores": [], "stopped": None},
+        }
+        try:
+            save_checkpoint(self.path, record)
+        except OSError as err:
             raise ValueError(
-                f"checkpoint={self.path!r} is in a directory that does not exist "
-                f"({directory!r}); create it or choose another path."
-            )
+                f"checkpoint={self.path!r} cannot be written ({type(err).__name__}: {err}); "
+                "choose a path in a directory this process can write to."
+            ) from err
 
     def model_path(self, iteration):
         """The model file written after ``iteration`` iterations."""
@@ -339,6 +360,8 @@ class Checkpoint:
             return Progress(), {}
         tree = load_checkpoint(self.path)
         self._check_fingerprint(tree.get("fingerprint"))
+        if "strategy" not in tree and tree.get("progress", {}).get("n_evaluated") == 0:
+            return Progress(), {}  # only the owner record of :meth:`claim`
         try:
             progress = self._progress(tree)
             _load_strategy(strategy, tree["strategy"], [s.describe() for s in self.spaces])
@@ -478,6 +501,26 @@ class Checkpoint:
             for k, space in enumerate(self.spaces)
         ]
         return {"subspace": owner, "values": values}
+
+
+def _check_path(path):
+    """Refuse a checkpoint path that cannot be a file, before the first fit."""
+    if not path:
+        raise ValueError(
+            "checkpoint='' is an empty path; give a file name such as 'search.ckpt', or "
+            "None for no checkpoint."
+        )
+    if os.path.isdir(path):
+        raise ValueError(
+            f"checkpoint={path!r} is a directory; give a file path in it, such as "
+            f"{os.path.join(path, 'search.ckpt')!r}."
+        )
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise ValueError(
+            f"checkpoint={path!r} is in a directory that does not exist "
+            f"({directory!r}); create it or choose another path."
+        )
 
 
 def _candidates_from_plain(spaces, plain):

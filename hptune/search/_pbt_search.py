@@ -327,7 +327,7 @@ class PBTSearchCV(BaseHptuneSearchCV):
         X, y = indexable(X, y)
         routed_params = self._get_routed_params_for_fit(_check_method_params(X, params=params))
         self._check_params(X, y)
-        run = SearchRun(self, callback)
+        run = SearchRun(self, callback, fit_inputs=(X, y, params))
         subspaces = to_subspaces(self.search_spaces)
         cv = check_cv(self.cv, y, classifier=is_classifier(self.estimator))
         run.check_inputs(X, y, cv, routed_params.splitter.split, subspaces, candidates=False)
@@ -374,9 +374,12 @@ class PBTSearchCV(BaseHptuneSearchCV):
                 self._train_step(run, parallel, plan, folds, scheduler, population)
                 run.save(scheduler, models={"models": population.models, "failed": population.failed})
             run.end()
-        attempted = [r for out in population.records for r in out if r["fit_error"] != SKIPPED]
-        if any(r["fit_error"] is not None for r in attempted):
-            run.report_fit_failures(attempted, lambda i: "")  # warns: some fits failed
+        # Every (member, fold, step) result counts, so that the report adds up
+        # to the NaN scores of pbt_history_: a pair not trained because its
+        # model failed at an earlier step is listed with its own reason.
+        results = [r for out in population.records for r in out]
+        if any(r["fit_error"] is not None for r in results):
+            run.report_fit_failures(results, lambda i: "")  # warns: some fits failed
         return population.records
 
     def _restored_population(self, run, progress):

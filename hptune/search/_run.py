@@ -145,9 +145,11 @@ class SearchRun:
         splits = list(cv.split(X, y, **split_params))
         self.cv, self.n_splits = FixedSplits(splits), len(splits)
         if search.checkpoint is not None:
-            fingerprint = search_fingerprint(search, subspaces, X, y, splits)
+            fit_params = self.fit_inputs[2] if self.fit_inputs is not None else None
+            fingerprint = search_fingerprint(search, subspaces, X, y, splits, fit_params)
             spaces = [space for space, _ in subspaces]
             self.checkpoint = Checkpoint(search.checkpoint, fingerprint, spaces, candidates=candidates)
+            self.checkpoint.claim()
 
     def restore(self, strategy, *, n_total, load_models=False):
         """Load the checkpoint, if any, into ``strategy``; returns the :class:`Progress`.

@@ -152,6 +152,16 @@ def _fit_call(method, X, y, kwargs):
             method(X, y, **kwargs)
 
 
+def _accepts(method, name):
+    """Whether ``method`` takes the keyword ``name``, by name or through ``**kwargs``.
+
+    A wrapper written ``partial_fit(self, X, y, **kwargs)`` (one that counts or
+    logs calls, say) passes ``classes`` on to the estimator it wraps.
+    """
+    parameters = inspect.signature(method).parameters.values()
+    return any(p.name == name or p.kind is p.VAR_KEYWORD for p in parameters)
+
+
 class PartialFitResource:
     """One step is ``step_size`` ``partial_fit`` passes over the training data.
 
@@ -179,7 +189,7 @@ class PartialFitResource:
         for i in range(self.step_size):
             kwargs = dict(fit_params)
             if step == 0 and i == 0 and self.classes is not None:
-                if "classes" in inspect.signature(final.partial_fit).parameters:
+                if _accepts(final.partial_fit, "classes"):
                     kwargs["classes"] = self.classes
             _fit_call(final.partial_fit, X, y, kwargs)
         return final

@@ -2,6 +2,8 @@
 
 import pickle
 
+import re
+
 import numpy as np
 import pytest
 import sklearn
@@ -285,9 +287,17 @@ def test_failed_members_rank_last_and_are_replaced(interval):
         FlakyClassifier(), FLAKY_SPACE, quantile_fraction=0.5, resample_probability=0.0,
         perturbation_interval=interval, n_steps=3,
     )
-    with pytest.warns(FitFailedWarning, match="fits failed out of a total of"):
+    with pytest.warns(FitFailedWarning, match="fits failed out of a total of") as caught:
         search.fit(X, y)
     history = search.pbt_history_
+    # The report adds up to the NaN fold scores: fits that raised, and pairs
+    # not trained because their model had failed (listed with that reason).
+    n_failed, n_total = map(int, re.search(r"(\d+) fits failed out of a total of (\d+)",
+                                           str(caught[0].message)).groups())
+    assert n_total == 3 * search.population_size * search.n_splits_
+    assert n_failed == search.n_splits_ * np.isnan(history["mean_test_score"]).sum()
+    if interval == 2:
+        assert "Not trained: an earlier step of this member failed" in str(caught[0].message)
     first_failures = np.isnan(history["mean_test_score"][history["step"] == 0])
     assert first_failures.sum() == 2  # the Sobol design splits True/False evenly
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()

@@ -11,7 +11,7 @@ import copy
 
 import numpy as np
 import pytest
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.datasets import make_classification, make_regression
 from sklearn.ensemble import (
     GradientBoostingClassifier,
@@ -22,8 +22,8 @@ from sklearn.linear_model import LogisticRegression, Perceptron, SGDClassifier, 
 from sklearn.naive_bayes import GaussianNB, MultinomialNB
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
-from hptune.training import resolve_resource
-from hptune.training import TrainingPlan
+from hptune import PBTSearchCV
+from hptune.training import TrainingPlan, resolve_resource
 
 X, y = make_classification(n_samples=60, n_features=6, random_state=0)
 Xr, yr = make_regression(n_samples=60, n_features=6, noise=1.0, random_state=0)
@@ -133,3 +133,33 @@ def test_gradient_boosting_learning_rate_change_keeps_grown_stages():
     before = model.decision_function(X)
     plan.update(model, {"learning_rate": 0.5})
     np.testing.assert_allclose(model.decision_function(X), before)
+
+
+class _LoggingWrapper(ClassifierMixin, BaseEstimator):
+    """A user's thin wrapper: passes every keyword on through ``**kwargs``."""
+
+    def __init__(self, alpha=1e-4):
+        self.alpha = alpha
+
+    def fit(self, X, y):
+        self.__dict__.pop("model_", None)
+        return self.partial_fit(X, y, classes=np.unique(y))
+
+    def partial_fit(self, X, y, **kwargs):
+        if not hasattr(self, "model_"):
+            self.model_ = SGDClassifier(alpha=self.alpha, random_state=0)
+        self.model_.set_params(alpha=self.alpha).partial_fit(X, y, **kwargs)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict(self, X):
+        return self.model_.predict(X)
+
+
+def test_classes_reach_a_partial_fit_that_takes_keywords():
+    # SGDClassifier.partial_fit requires classes on its first call: if the
+    # wrapper's **kwargs did not receive them, every fit would fail.
+    search = PBTSearchCV(_LoggingWrapper(), {"alpha": (1e-5, 1e-1, "log-uniform")},
+                         population_size=2, n_steps=2, cv=2, random_state=0, error_score="raise")
+    search.fit(X, y)
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
