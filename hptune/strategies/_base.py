@@ -20,10 +20,18 @@ from ..space import Space, to_space
 from ..space._space import as_rows, is_member, point_keys
 from ..utils._random import check_random_state, rng_from_state, rng_to_state
 
-__all__ = ["Strategy", "as_space", "clean_scores"]
+__all__ = ["Strategy", "as_space", "clean_scores", "model_scores", "score_scale"]
 
 #: Version of the ``state_dict`` layout; bumped on incompatible changes.
 STATE_FORMAT = 1
+
+# Scores a surrogate sees are brought below 2**500 (about 3e150) in magnitude.
+# A GP predicts in the units of its targets, and its means, the fantasies of a
+# batch, confidence bounds (mean + kappa std) and PBT's improvements (the
+# difference of two scores) are sums and moderate multiples of targets: below
+# 2**500 they stay a factor 2**500 below the float maximum (about 2**1024),
+# and even their squares are finite.
+_MODEL_EXPONENT = 500
 
 # Spaces up to this many points are enumerated, so that fresh points can be
 # found exactly (and exhaustion detected) instead of by rejection sampling.
@@ -65,6 +73,52 @@ def clean_scores(y):
         )
     lo, hi = y[finite].min(), y[finite].max()
     return np.where(finite, y, np.where(y == np.inf, hi, lo))
+
+
+def score_scale(y):
+    """The power of two that brings every finite ``|y|`` below ``2**500``.
+
+    1 when the scores are already that small, which covers every practical
+    score, so that models see them unchanged. Dividing by a power of two is
+    exact: ranks, ratios and differences of the scores are kept (only values
+    below about 1e-308 times the scale round towards 0).
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_points,)
+        Raw scores; non-finite values are ignored.
+
+    Returns
+    -------
+    scale : float
+        A power of two, at least 1.
+    """
+    y = np.asarray(y, dtype=float)
+    finite = np.abs(y[np.isfinite(y)])
+    if not finite.size:
+        return 1.0
+    # max|y| = m 2**exponent with 0.5 <= m < 1, so max|y| / scale < 2**500.
+    _, exponent = math.frexp(float(finite.max()))
+    return math.ldexp(1.0, max(0, exponent - _MODEL_EXPONENT))
+
+
+def model_scores(y):
+    """Finite scores for a surrogate, in units of :func:`score_scale`.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_points,)
+        Raw scores; NaN and -inf mark failures.
+
+    Returns
+    -------
+    y_model : ndarray of shape (n_points,)
+        ``clean_scores(y) / scale``: finite, below ``2**500`` in magnitude.
+    scale : float
+        The power of two the scores were divided by.
+    """
+    scale = score_scale(y)
+    return clean_scores(y) / scale, scale
 
 
 class Strategy(ABC):

@@ -7,7 +7,7 @@ import pytest
 from hptune.exceptions import ExhaustedSpaceWarning, NumericalWarning
 from hptune.space import Real
 from hptune.strategies import RandomOptimizer
-from hptune.strategies._base import clean_scores
+from hptune.strategies._base import clean_scores, model_scores, score_scale
 
 
 def test_clean_scores_maps_failures_to_worst():
@@ -47,6 +47,22 @@ def test_tell_validates_lengths_and_points():
         opt.tell([{"x": 0.5}], [1.0, 2.0])
     with pytest.raises(ValueError, match="Parameter 'x'"):
         opt.tell([{"x": 5.0}], [1.0])
+
+
+def test_score_scale_is_one_for_every_practical_score():
+    assert score_scale([1e150, -3.0, np.nan, np.inf, 5e-324]) == 1.0
+    assert score_scale([np.nan, -np.inf]) == 1.0
+
+
+@pytest.mark.parametrize("top", [np.finfo(float).max, -1.7e308, 1e300, 2.0**500])
+def test_model_scores_are_exact_power_of_two_multiples_below_2_to_500(top):
+    y = np.array([top, top / 3, 1.0, np.nan, -np.inf, np.inf])
+    with pytest.warns(NumericalWarning, match=r"\+inf was clipped"):
+        y_model, scale = model_scores(y)
+    assert scale == score_scale(y) and scale == 2.0 ** round(math.log2(scale)) and scale > 1
+    assert np.all(np.abs(y_model) < 2.0**500) and np.abs(y_model).max() >= 2.0**499
+    with pytest.warns(NumericalWarning, match=r"\+inf was clipped"):
+        np.testing.assert_array_equal(y_model * scale, clean_scores(y))
 
 
 def test_finite_space_is_exhausted_without_repeats():
