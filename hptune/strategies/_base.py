@@ -10,8 +10,10 @@ unit-cube representation, ``y`` the matching raw scores (n_points,).
 """
 
 import math
+import reprlib
 import warnings
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -190,7 +192,9 @@ class Strategy(ABC):
         Parameters
         ----------
         params : list of dict
-            Points, usually from :meth:`ask`; any point of the space is allowed.
+            Points, usually from :meth:`ask`; any point of the space is
+            allowed. Each must have exactly the space's names: a missing or
+            an unknown name raises a ValueError.
         scores : array-like of shape (n_points,)
             Their scores (greater is better); NaN or -inf mark failures.
         """
@@ -198,6 +202,7 @@ class Strategy(ABC):
         y = np.asarray(scores, dtype=float).reshape(-1)
         if len(params) != len(y):
             raise ValueError(f"tell got {len(params)} points but {len(y)} scores.")
+        self._check_names(params)
         Z = self.space.encode(params) if params else np.empty((0, self.space.n_columns))
         for z in Z:
             hit = np.flatnonzero(is_member(self._pending, z))
@@ -207,6 +212,26 @@ class Strategy(ABC):
         self.y_ = np.concatenate([self.y_, y])
         self.params_.extend(params)
         self._observe(Z, y)
+
+    def _check_names(self, params):
+        """Raise for a point that is not a dict or has a name outside the space.
+
+        Missing names are left to ``space.encode``, which names the first one.
+        """
+        names = set(self.space.names)
+        for point in params:
+            if not isinstance(point, Mapping):
+                raise TypeError(
+                    "tell expects parameter dicts (names to values). "
+                    f"Got a {type(point).__name__}: {reprlib.repr(point)}."
+                )
+            unknown = [key for key in point if key not in names]
+            if unknown:
+                raise ValueError(
+                    f"tell got a point with the parameter(s) {', '.join(map(repr, unknown))}, "
+                    f"which the search space does not have; its parameters are "
+                    f"{list(self.space.names)}. Got {reprlib.repr(point)}."
+                )
 
     @property
     def n_told(self):
