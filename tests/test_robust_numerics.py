@@ -2,7 +2,8 @@
 
 Property tests (hypothesis, derandomised with bounded examples in CI) draw
 random mixed spaces and random score sequences: one point, duplicates,
-constants, NaN and infinities, huge and tiny scales.
+constants, NaN and infinities, and finite scores anywhere in the float range,
+from subnormals to the float maximum, alone or mixed.
 """
 
 import math
@@ -54,10 +55,16 @@ def dimensions(draw):
 spaces = st.lists(dimensions(), min_size=1, max_size=4).map(
     lambda dims: Space({f"x{i}": d for i, d in enumerate(dims)})
 )
-# Scores as a search may produce them: ordinary, failed (NaN), infinite, huge, tiny.
+FLOAT_MAX = float(np.finfo(float).max)
+# Finite extremes: the float maximum, values next to it, the smallest normal
+# and subnormal values.
+EXTREMES = [FLOAT_MAX, -FLOAT_MAX, 1.7e308, -1e308, 2.2e-308, 5e-324, -5e-324]
+# Scores as a search may produce them: ordinary, failed (NaN), infinite, and
+# any float at all (hypothesis draws from the whole range, subnormals included).
 scores = st.one_of(
     st.floats(-1.0, 1.0),
-    st.sampled_from([math.nan, math.inf, -math.inf, 0.0, 1e150, -1e150, 1e-300, -1e-300]),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([math.nan, math.inf, -math.inf, 0.0, 1e150, -1e150, 1e-300, *EXTREMES]),
 )
 
 
@@ -120,23 +127,36 @@ SPACE = Space(
 )
 
 
+FAMILIES = ["normal", "constant", "scaled", "float range", "near the limit", "mixed", "failures"]
+
+
+def _score_family(draw, shape):
+    """Scores of one family, an array of the given shape."""
+    family = draw(st.sampled_from(FAMILIES))
+    rng = np.random.RandomState(draw(st.integers(0, 2**16)))
+    sign = rng.choice([-1.0, 1.0], size=shape)
+    if family == "normal":
+        return rng.normal(size=shape)
+    if family == "constant":
+        return np.full(shape, draw(st.one_of(st.floats(-1e6, 1e6), st.sampled_from(EXTREMES))))
+    if family == "scaled":
+        return rng.normal(size=shape) * 10.0 ** draw(st.integers(-300, 300))
+    if family == "float range":  # a random binade each, from subnormal to the largest
+        return sign * np.ldexp(rng.uniform(0.5, 1.0, size=shape), rng.randint(-1073, 1025, size=shape))
+    if family == "near the limit":
+        return sign * FLOAT_MAX * rng.uniform(0.5, 1.0, size=shape)
+    if family == "mixed":  # huge and tiny together, with failures
+        return rng.choice([*EXTREMES, 0.0, 1.0, -0.5, math.nan, math.inf, -math.inf], size=shape)
+    return rng.choice([math.nan, math.inf, -math.inf, 0.3, -0.2], size=shape)
+
+
 @st.composite
 def tell_sequences(draw):
-    """Points (duplicates likely) and scores of one family, NaN/inf sprinkled in."""
+    """Points (duplicates likely) and scores of one family."""
     n = draw(st.integers(1, 40))
     pool = SPACE.sample(draw(st.integers(1, 6)), np.random.RandomState(draw(st.integers(0, 2**16))))
     points = [pool[i] for i in draw(st.lists(st.integers(0, len(pool) - 1), min_size=n, max_size=n))]
-    family = draw(st.sampled_from(["normal", "constant", "scaled", "failures"]))
-    rng = np.random.RandomState(draw(st.integers(0, 2**16)))
-    if family == "normal":
-        values = rng.normal(size=n)
-    elif family == "constant":
-        values = np.full(n, draw(st.floats(-1e6, 1e6)))
-    elif family == "scaled":  # tiny to huge, up to near the float limit
-        values = rng.normal(size=n) * 10.0 ** draw(st.integers(-300, 300))
-    else:
-        values = rng.choice([math.nan, math.inf, -math.inf, 0.3, -0.2], size=n)
-    return points, values
+    return points, _score_family(draw, n)
 
 
 @settings(max_examples=40)
@@ -156,23 +176,14 @@ def test_gp_accepts_any_sequence_of_tells(sequence):
 @st.composite
 def pbt_score_steps(draw):
     """Per-step score vectors of one family for a population of 6 members."""
-    n_steps = draw(st.integers(1, 6))
-    family = draw(st.sampled_from(["normal", "constant", "scaled", "failures"]))
-    rng = np.random.RandomState(draw(st.integers(0, 2**16)))
-    shape = (n_steps, 6)
-    if family == "normal":
-        return rng.normal(size=shape)
-    if family == "constant":
-        return np.full(shape, draw(st.floats(-1e6, 1e6)))
-    if family == "scaled":
-        return rng.normal(size=shape) * 10.0 ** draw(st.integers(-300, 300))
-    return rng.choice([math.nan, math.inf, -math.inf, 0.3, -0.2], size=shape)
+    return _score_family(draw, (draw(st.integers(1, 6)), 6))
 
 
+@pytest.mark.parametrize("explore", ["bandit", "perturb"])
 @settings(max_examples=30)
 @given(steps=pbt_score_steps())
-def test_pbt_bandit_explore_accepts_any_scores(steps):
-    scheduler = PBTScheduler(SPACE, population_size=6, quantile_fraction=0.5, random_state=0)
+def test_pbt_explore_accepts_any_scores(explore, steps):
+    scheduler = PBTScheduler(SPACE, population_size=6, quantile_fraction=0.5, explore=explore, random_state=0)
     for scores in steps:
         scheduler.ask()
         with warnings.catch_warnings():
@@ -184,10 +195,15 @@ def test_pbt_bandit_explore_accepts_any_scores(steps):
             _assert_valid(SPACE, p)
 
 
-def test_gp_accepts_scores_near_the_float_limit():
+@pytest.mark.parametrize(
+    "values",
+    [[1e300, -1e300, 5e299, 0.0], [FLOAT_MAX, -FLOAT_MAX, 1.7e308, 0.0], [FLOAT_MAX, 5e-324, 1.0, -0.5]],
+)
+def test_gp_accepts_scores_near_the_float_limit(values):
     opt = BayesOptimizer(SPACE, n_initial_points=1, n_candidates=64, n_polish=1, random_state=0)
-    opt.tell(SPACE.sample(4, np.random.RandomState(0)), [1e300, -1e300, 5e299, 0.0])
-    _ask(opt, 2)
+    opt.tell(SPACE.sample(4, np.random.RandomState(0)), values)
+    for p in _ask(opt, 2):
+        _assert_valid(SPACE, p)
 
 
 def test_gp_ask_stays_fast_at_2000_observations():

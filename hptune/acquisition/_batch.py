@@ -177,7 +177,7 @@ def _fantasise(gp, Z, lie, y_observed, best):
 
 def observed_scores(gp):
     """The GP's training targets in score units (it stores them standardised)."""
-    return np.asarray(gp.y_train_, dtype=float) * gp.y_std_ + gp.y_mean_
+    return gp.unstandardise(gp.y_train_)
 
 
 def _incumbent(gp):

@@ -117,6 +117,8 @@ def surrogate_of(obj, caller, *, subspace=None, random_state=0):
         strategy = _strategy_of(obj, caller, subspace)
         space, params, y = strategy.space, strategy.params_, strategy.y_
         gp = getattr(strategy, "gp_", None)
+        if getattr(strategy, "score_scale_", 1.0) != 1.0:
+            gp = None  # it models scaled scores; the plots show score units
     y = np.asarray(y, dtype=float)
     if len(params) < 2:
         raise ValueError(f"{caller} needs at least 2 evaluated points; got {len(params)}.")

@@ -10,8 +10,10 @@ unit-cube representation, ``y`` the matching raw scores (n_points,).
 """
 
 import math
+import reprlib
 import warnings
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -20,10 +22,18 @@ from ..space import Space, to_space
 from ..space._space import as_rows, is_member, point_keys
 from ..utils._random import check_random_state, rng_from_state, rng_to_state
 
-__all__ = ["Strategy", "as_space", "clean_scores"]
+__all__ = ["Strategy", "as_space", "clean_scores", "model_scores", "score_scale"]
 
 #: Version of the ``state_dict`` layout; bumped on incompatible changes.
 STATE_FORMAT = 1
+
+# Scores a surrogate sees are brought below 2**500 (about 3e150) in magnitude.
+# A GP predicts in the units of its targets, and its means, the fantasies of a
+# batch, confidence bounds (mean + kappa std) and PBT's improvements (the
+# difference of two scores) are sums and moderate multiples of targets: below
+# 2**500 they stay a factor 2**500 below the float maximum (about 2**1024),
+# and even their squares are finite.
+_MODEL_EXPONENT = 500
 
 # Spaces up to this many points are enumerated, so that fresh points can be
 # found exactly (and exhaustion detected) instead of by rejection sampling.
@@ -65,6 +75,52 @@ def clean_scores(y):
         )
     lo, hi = y[finite].min(), y[finite].max()
     return np.where(finite, y, np.where(y == np.inf, hi, lo))
+
+
+def score_scale(y):
+    """The power of two that brings every finite ``|y|`` below ``2**500``.
+
+    1 when the scores are already that small, which covers every practical
+    score, so that models see them unchanged. Dividing by a power of two is
+    exact: ranks, ratios and differences of the scores are kept (only values
+    below about 1e-308 times the scale round towards 0).
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_points,)
+        Raw scores; non-finite values are ignored.
+
+    Returns
+    -------
+    scale : float
+        A power of two, at least 1.
+    """
+    y = np.asarray(y, dtype=float)
+    finite = np.abs(y[np.isfinite(y)])
+    if not finite.size:
+        return 1.0
+    # max|y| = m 2**exponent with 0.5 <= m < 1, so max|y| / scale < 2**500.
+    _, exponent = math.frexp(float(finite.max()))
+    return math.ldexp(1.0, max(0, exponent - _MODEL_EXPONENT))
+
+
+def model_scores(y):
+    """Finite scores for a surrogate, in units of :func:`score_scale`.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_points,)
+        Raw scores; NaN and -inf mark failures.
+
+    Returns
+    -------
+    y_model : ndarray of shape (n_points,)
+        ``clean_scores(y) / scale``: finite, below ``2**500`` in magnitude.
+    scale : float
+        The power of two the scores were divided by.
+    """
+    scale = score_scale(y)
+    return clean_scores(y) / scale, scale
 
 
 class Strategy(ABC):
@@ -136,7 +192,9 @@ class Strategy(ABC):
         Parameters
         ----------
         params : list of dict
-            Points, usually from :meth:`ask`; any point of the space is allowed.
+            Points, usually from :meth:`ask`; any point of the space is
+            allowed. Each must have exactly the space's names: a missing or
+            an unknown name raises a ValueError.
         scores : array-like of shape (n_points,)
             Their scores (greater is better); NaN or -inf mark failures.
         """
@@ -144,6 +202,7 @@ class Strategy(ABC):
         y = np.asarray(scores, dtype=float).reshape(-1)
         if len(params) != len(y):
             raise ValueError(f"tell got {len(params)} points but {len(y)} scores.")
+        self._check_names(params)
         Z = self.space.encode(params) if params else np.empty((0, self.space.n_columns))
         for z in Z:
             hit = np.flatnonzero(is_member(self._pending, z))
@@ -153,6 +212,26 @@ class Strategy(ABC):
         self.y_ = np.concatenate([self.y_, y])
         self.params_.extend(params)
         self._observe(Z, y)
+
+    def _check_names(self, params):
+        """Raise for a point that is not a dict or has a name outside the space.
+
+        Missing names are left to ``space.encode``, which names the first one.
+        """
+        names = set(self.space.names)
+        for point in params:
+            if not isinstance(point, Mapping):
+                raise TypeError(
+                    "tell expects parameter dicts (names to values). "
+                    f"Got a {type(point).__name__}: {reprlib.repr(point)}."
+                )
+            unknown = [key for key in point if key not in names]
+            if unknown:
+                raise ValueError(
+                    f"tell got a point with the parameter(s) {', '.join(map(repr, unknown))}, "
+                    f"which the search space does not have; its parameters are "
+                    f"{list(self.space.names)}. Got {reprlib.repr(point)}."
+                )
 
     @property
     def n_told(self):

@@ -5,7 +5,9 @@ Recipe of one ``ask(n)``:
 1. while fewer than ``n_initial_points`` points are told or pending, take the
    next points of a space-filling design (Sobol by default);
 2. otherwise fit the GP to the told scores (failures enter as the worst score,
-   see :func:`~hptune.strategies._base.clean_scores`), condition it on pending
+   see :func:`~hptune.strategies._base.clean_scores`; scores beyond about
+   3e150 in magnitude are divided by a power of two, see
+   :func:`~hptune.strategies._base.score_scale`), condition it on pending
    points with the batch rule, and maximise the acquisition;
 3. never propose a point that is told or pending; when a finite space runs
    out, return fewer points.
@@ -18,7 +20,7 @@ from ..utils._threads import single_threaded_blas
 from ..space import initial_design
 from ..space._design import DESIGNS
 from ..surrogate import GaussianProcess
-from ._base import Strategy, clean_scores
+from ._base import Strategy, model_scores
 
 __all__ = ["BayesOptimizer"]
 
@@ -81,7 +83,11 @@ class BayesOptimizer(Strategy):
     Attributes
     ----------
     gp_ : GaussianProcess or None
-        The last fitted surrogate.
+        The last fitted surrogate, of the scores divided by ``score_scale_``.
+    score_scale_ : float
+        The power of two the surrogate's scores are divided by: 1 unless a
+        finite score exceeds about 3e150 in magnitude, which keeps the
+        surrogate's arithmetic far from overflow.
 
     Examples
     --------
@@ -123,7 +129,7 @@ class BayesOptimizer(Strategy):
         self.xi, self.kappa = float(xi), float(kappa)
         self.batch_strategy = batch_strategy
         self.n_candidates, self.n_polish = int(n_candidates), int(n_polish)
-        self.gp_ = None
+        self.gp_, self.score_scale_ = None, 1.0
         self._surrogate = GaussianProcess(noise_floor=noise_floor)
         self._design = None
         self._n_fitted = -1
@@ -150,7 +156,7 @@ class BayesOptimizer(Strategy):
 
     def _fit_surrogate(self):
         if self._n_fitted != self.n_told:
-            y = clean_scores(self.y_)
+            y, self.score_scale_ = model_scores(self.y_)
             seed = int(self._rng.randint(np.iinfo(np.int32).max))
             self.gp_ = self._surrogate.fit(self.Z_, y, random_state=seed)
             self._n_fitted = self.n_told
@@ -163,7 +169,7 @@ class BayesOptimizer(Strategy):
         # when joblib workers already keep the cores busy.
         with single_threaded_blas():
             gp = self._fit_surrogate()
-        y = clean_scores(self.y_)
+        y, scale = model_scores(self.y_)  # the surrogate's scores: divided by scale, as xi
         acq_func = self._hedge.choose(self._rng) if self._hedge is not None else self.acq_func
         Z = propose_batch(
             gp,
@@ -171,7 +177,7 @@ class BayesOptimizer(Strategy):
             n,
             self._rng,
             acq_func=acq_func,
-            acq_params={"xi": self.xi, "kappa": self.kappa},
+            acq_params={"xi": self.xi / scale, "kappa": self.kappa},
             best=float(y.max()),
             exclude=taken,
             pending=self._pending,
@@ -195,7 +201,7 @@ class BayesOptimizer(Strategy):
     def _load_extra_state(self, extra):
         design = extra.get("design")
         self._design = None if design is None else np.asarray(design, dtype=float)
-        self._n_fitted, self.gp_ = -1, None
+        self._n_fitted, self.gp_, self.score_scale_ = -1, None, 1.0
         self._surrogate = GaussianProcess(noise_floor=self._surrogate.noise_floor)
         self._surrogate.set_warm_state(extra.get("gp", {}))
         if self._hedge is not None and "hedge" in extra:

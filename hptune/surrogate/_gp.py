@@ -26,6 +26,7 @@ evaluation; the posterior always uses every point, so a fit costs O(n^3)
 overall.
 """
 
+import math
 import numbers
 
 import numpy as np
@@ -57,7 +58,8 @@ _MAX_FIT_SAMPLES = 256
 
 # Below this fraction of max|y|, the spread of y is rounding noise around a
 # constant; scaling it up to unit variance would invent structure, so such y
-# is only centred.
+# is centred and divided by about max(1, max|y|) instead, which keeps it
+# below 1e-12 in standardised units however large the scores.
 _Y_STD_FLOOR = 1e-12
 
 # Posterior variance floor in standardised units. Below it the subtraction
@@ -100,7 +102,8 @@ class GaussianProcess:
     y_mean_ : float
         Mean of the targets passed to :meth:`fit`.
     y_std_ : float
-        Standard deviation of those targets, or 1 if they are constant.
+        Standard deviation of those targets, or ``max(1, max|y|)`` (up to a
+        factor of 2) if they are constant up to rounding.
     L_ : ndarray of shape (n_samples, n_samples)
         Lower Cholesky factor of ``K(X_train_, X_train_) + noise_ * I``.
     alpha_ : ndarray of shape (n_samples,)
@@ -211,8 +214,8 @@ class GaussianProcess:
         rng = check_random_state(random_state)
         X, y = _check_X(X), _check_y(y)
         _check_lengths(X, y)
-        y_mean, y_std = _standardisation(y)
-        y = (y - y_mean) / y_std
+        y_mean, y_std, unit = _standardisation(y)
+        y = _standardise(y, y_mean, y_std, unit)
         with single_threaded_blas():
             theta, restarted, optimised = self._optimize_theta(X, y, rng, warm_start)
             L = _factor(X, theta, stacklevel=4)
@@ -220,7 +223,7 @@ class GaussianProcess:
             self._n_samples_restarted = len(X)
         if optimised:
             self._n_samples_polished = len(X)
-        return self._store(X, y, theta, L, y_mean, y_std)
+        return self._store(X, y, theta, L, (y_mean, y_std, unit))
 
     def warm_state(self):
         """What the next :meth:`fit` starts from, as plain data.
@@ -275,9 +278,9 @@ class GaussianProcess:
                 f"theta must have shape ({X.shape[1] + 2},) for {X.shape[1]} dimensions. "
                 f"Got shape {theta.shape} instead."
             )
-        y_mean, y_std = _standardisation(y)
-        y = (y - y_mean) / y_std
-        return self._store(X, y, theta, _factor(X, theta, stacklevel=4), y_mean, y_std)
+        y_mean, y_std, unit = _standardisation(y)
+        y = _standardise(y, y_mean, y_std, unit)
+        return self._store(X, y, theta, _factor(X, theta, stacklevel=4), (y_mean, y_std, unit))
 
     def _optimize_theta(self, X, y, rng, warm_start):
         n_samples, n_dims = X.shape
@@ -310,11 +313,11 @@ class GaussianProcess:
         # noise_floor may have been raised since theta was fitted.
         return np.clip(theta, bounds[:, 0], bounds[:, 1])
 
-    def _store(self, X, y, theta, L, y_mean, y_std):
+    def _store(self, X, y, theta, L, standardisation):
         self.theta_ = theta
         self.lengthscales_, self.amplitude_, self.noise_ = split_theta(theta)
         self.X_train_, self.y_train_ = X, y
-        self.y_mean_, self.y_std_ = y_mean, y_std
+        self.y_mean_, self.y_std_, self._y_unit = standardisation
         # LAPACK works on column-major arrays; storing L that way saves a copy
         # of the whole factor in every triangular solve of the acquisition.
         self.L_ = np.asfortranarray(L)
@@ -372,7 +375,7 @@ class GaussianProcess:
         """
         X = self._check_fitted_X(X)
         K_cross = matern52(X, self.X_train_, self.lengthscales_, self.amplitude_)
-        mean = (K_cross @ self.alpha_) * self.y_std_ + self.y_mean_
+        mean = self.unstandardise(K_cross @ self.alpha_)
         if not return_std:
             return mean
         V = solve_lower(self.L_, K_cross.T)
@@ -411,7 +414,7 @@ class GaussianProcess:
         weights = np.stack([np.broadcast_to(self.alpha_, beta.shape), beta])
         dmean, dquad = matern52_grad_x_dot(weights, dK_dr2, X, self.X_train_, self.lengthscales_)
         dstd = np.where((raw_var > _VAR_FLOOR)[:, None], -dquad / std[:, None], 0.0)
-        mean = (K_cross @ self.alpha_) * self.y_std_ + self.y_mean_
+        mean = self.unstandardise(K_cross @ self.alpha_)
         return mean, std * self.y_std_, dmean * self.y_std_, dstd * self.y_std_
 
     def condition_on(self, X_new, y_new):
@@ -440,7 +443,8 @@ class GaussianProcess:
         y_new = _check_y(y_new)
         _check_lengths(X_new, y_new)
         X = np.vstack([self.X_train_, X_new])
-        y = np.r_[self.y_train_, (y_new - self.y_mean_) / self.y_std_]
+        standardisation = (self.y_mean_, self.y_std_, self._y_unit)
+        y = np.r_[self.y_train_, _standardise(y_new, *standardisation)]
         K_cross = matern52(self.X_train_, X_new, self.lengthscales_, self.amplitude_)
         K_new = matern52(X_new, X_new, self.lengthscales_, self.amplitude_)
         K_new[np.diag_indices_from(K_new)] += self.noise_
@@ -452,7 +456,28 @@ class GaussianProcess:
         for name in ("_n_samples_restarted", "_n_samples_polished"):
             if hasattr(self, name):
                 setattr(gp, name, getattr(self, name))
-        return gp._store(X, y, self.theta_.copy(), L, self.y_mean_, self.y_std_)
+        return gp._store(X, y, self.theta_.copy(), L, standardisation)
+
+    def unstandardise(self, values):
+        """Convert standardised values, such as ``y_train_``, to the units of ``y``.
+
+        ``values * y_std_ + y_mean_``, computed in units of a power of two
+        near ``max|y|`` (exactly, as the scaling is by a power of two), so
+        that the product cannot overflow when the sum does not.
+
+        Parameters
+        ----------
+        values : ndarray of shape (n_points,)
+            Values in standardised units.
+
+        Returns
+        -------
+        values : ndarray of shape (n_points,)
+            The same values in the units of the targets passed to :meth:`fit`.
+        """
+        self._check_is_fitted()
+        unit = self._y_unit
+        return (np.asarray(values, dtype=float) * (self.y_std_ / unit) + self.y_mean_ / unit) * unit
 
     def log_marginal_likelihood(self, theta=None):
         """Log marginal likelihood of the training data (without the priors).
@@ -485,18 +510,27 @@ def _factor(X, theta, *, stacklevel):
 
 
 def _standardisation(y):
-    """Mean and std (ddof=0, as scikit-learn's ``normalize_y``) with a floor.
+    """Mean and std (ddof=0, as scikit-learn's ``normalize_y``, with a floor) and unit.
 
-    Both are computed on ``y / max|y|`` and scaled back: squaring scores
-    above about 1e154 overflows, while the scaled values are at most one.
+    Both are computed on ``y / unit``, where ``unit`` is the power of two with
+    ``unit <= max|y| < 2 unit``: squaring scores above about 1e154 overflows,
+    and so does ``y - y_mean`` when the scores span most of the float range,
+    while the scaled values are below 2. Dividing by a power of two is exact,
+    so the results equal the direct formulas wherever those do not overflow.
     """
-    scale = float(np.max(np.abs(y))) if len(y) else 0.0
-    if not 0.0 < scale < np.inf:
-        scale = 1.0
-    y_mean = float(np.mean(y / scale)) * scale
-    y_std = float(np.std(y / scale)) * scale
-    # The floor is relative to the scale, so tiny-valued scores keep their shape.
-    return y_mean, (y_std if y_std > _Y_STD_FLOOR * scale else 1.0)
+    top = float(np.max(np.abs(y))) if len(y) else 0.0
+    # unit = 2**(e - 1) with top = m 2**e, 0.5 <= m < 1; it never overflows.
+    unit = math.ldexp(0.5, math.frexp(top)[1]) if 0.0 < top < np.inf else 1.0
+    scaled = y / unit
+    y_mean, y_std = float(np.mean(scaled)) * unit, float(np.std(scaled)) * unit
+    if not y_std > _Y_STD_FLOOR * unit:
+        unit = y_std = max(1.0, unit)
+    return y_mean, y_std, unit
+
+
+def _standardise(y, y_mean, y_std, unit):
+    """``(y - y_mean) / y_std``, computed on ``y / unit`` so that it cannot overflow."""
+    return (np.asarray(y, dtype=float) / unit - y_mean / unit) / (y_std / unit)
 
 
 def _check_X(X):

@@ -85,6 +85,28 @@ def test_constant_scores_still_propose():
     assert opt.n_told == 6
 
 
+@pytest.mark.parametrize("batch_strategy", ["kriging_believer", "cl_mean"])
+def test_scores_near_the_float_maximum_give_the_proposals_of_ordinary_scores(batch_strategy):
+    # _objective lies in [-12.5, 1]: times 2**1020 (1.1e307) it reaches down
+    # to about -1.4e308, close to the float maximum. The surrogate sees scores
+    # divided by a power of two, and so the acquisition's standardised
+    # improvement and every proposal are exactly those of the ordinary scores
+    # (log_pi and xi=0 depend on the scores only through it).
+    def run(factor):
+        opt = BayesOptimizer(
+            _mixed_space(), n_initial_points=3, acq_func="log_pi", batch_strategy=batch_strategy,
+            n_candidates=128, random_state=0,
+        )
+        for _ in range(4):
+            batch = opt.ask(2)
+            opt.tell(batch, [factor * _objective(p) for p in batch])
+        return opt
+
+    ordinary, huge = run(1.0), run(2.0**1020)
+    assert np.abs(huge.y_).max() > 5e307 and huge.score_scale_ > 1 and ordinary.score_scale_ == 1
+    assert huge.params_ == ordinary.params_
+
+
 @pytest.mark.parametrize("acq_func", ["log_ei", "log_pi", "ucb", "gp_hedge", "EI", "LCB"])
 @pytest.mark.parametrize("batch_strategy", ["kriging_believer", "cl_min"])
 def test_acquisitions_run(acq_func, batch_strategy):

@@ -6,8 +6,8 @@ import pytest
 
 from hptune.exceptions import ExhaustedSpaceWarning, NumericalWarning
 from hptune.space import Real
-from hptune.strategies import RandomOptimizer
-from hptune.strategies._base import clean_scores
+from hptune.strategies import BayesOptimizer, EvolutionOptimizer, RandomOptimizer
+from hptune.strategies._base import clean_scores, model_scores, score_scale
 
 
 def test_clean_scores_maps_failures_to_worst():
@@ -47,6 +47,56 @@ def test_tell_validates_lengths_and_points():
         opt.tell([{"x": 0.5}], [1.0, 2.0])
     with pytest.raises(ValueError, match="Parameter 'x'"):
         opt.tell([{"x": 5.0}], [1.0])
+
+
+STRATEGIES = [RandomOptimizer, BayesOptimizer, EvolutionOptimizer]
+
+
+@pytest.mark.parametrize("cls", STRATEGIES)
+@pytest.mark.parametrize(
+    "point, err, match",
+    [
+        (
+            {"x": 0.5, "k": 1, "lr": 0.1},
+            ValueError,
+            (
+                "tell got a point with the parameter(s) 'lr', which the search space does not "
+                "have; its parameters are ['x', 'k']. Got {'k': 1, 'lr': 0.1, 'x': 0.5}."
+            ),
+        ),
+        (
+            {"x": 0.5, "k": 1, "a": 1, "b": 2},
+            ValueError,
+            "tell got a point with the parameter(s) 'a', 'b', which",
+        ),
+        ({"x": 0.5}, ValueError, "A point is missing the parameter 'k'."),
+        ([0.5, 1], TypeError, "tell expects parameter dicts (names to values). Got a list: [0.5, 1]."),
+    ],
+)
+def test_tell_rejects_points_without_exactly_the_space_names(cls, point, err, match):
+    opt = cls({"x": Real(0, 1), "k": [1, 2]}, random_state=0)
+    good = {"x": 0.25, "k": 2}
+    with pytest.raises(err, match=re.escape(match)):
+        opt.tell([good, point], [1.0, 2.0])
+    assert opt.n_told == 0  # nothing of a rejected batch is recorded
+    opt.tell([good], [1.0])
+    assert opt.n_told == 1
+
+
+def test_score_scale_is_one_for_every_practical_score():
+    assert score_scale([1e150, -3.0, np.nan, np.inf, 5e-324]) == 1.0
+    assert score_scale([np.nan, -np.inf]) == 1.0
+
+
+@pytest.mark.parametrize("top", [np.finfo(float).max, -1.7e308, 1e300, 2.0**500])
+def test_model_scores_are_exact_power_of_two_multiples_below_2_to_500(top):
+    y = np.array([top, top / 3, 1.0, np.nan, -np.inf, np.inf])
+    with pytest.warns(NumericalWarning, match=r"\+inf was clipped"):
+        y_model, scale = model_scores(y)
+    assert scale == score_scale(y) and scale == 2.0 ** round(math.log2(scale)) and scale > 1
+    assert np.all(np.abs(y_model) < 2.0**500) and np.abs(y_model).max() >= 2.0**499
+    with pytest.warns(NumericalWarning, match=r"\+inf was clipped"):
+        np.testing.assert_array_equal(y_model * scale, clean_scores(y))
 
 
 def test_finite_space_is_exhausted_without_repeats():

@@ -158,6 +158,63 @@ def test_constant_y():
     assert np.all(np.isfinite(std) & (std > 0))
 
 
+FLOAT_MAX = np.finfo(float).max
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        [FLOAT_MAX, -FLOAT_MAX, 0.5 * FLOAT_MAX, 0.0, 1.0, -0.9 * FLOAT_MAX],  # y - y_mean > FLOAT_MAX
+        [FLOAT_MAX, 5e-324, 1e-300, -1e-310, 0.0, 1.0],  # huge and subnormal
+        [1e300 * (1 + k * 2.0**-52) for k in (0, 1, 0, 0, 2, 1)],  # constant up to rounding
+        [FLOAT_MAX * (1 - k * 2.0**-53) for k in (0, 1, 0, 0, 2, 1)],
+        [5e-324, 1e-323, 5e-324, 0.0, 1.5e-323, 5e-324],  # subnormal only
+    ],
+    ids=["span", "huge-and-tiny", "constant-1e300", "constant-max", "subnormal"],
+)
+def test_fit_is_finite_for_any_finite_targets(y):
+    y = np.array(y)
+    X = np.random.RandomState(0).uniform(size=(len(y), D))
+    gp = GaussianProcess().fit(X, y, random_state=0)
+    for value in (gp.y_train_, gp.alpha_, gp.L_, gp.theta_, gp.y_mean_, gp.y_std_):
+        assert np.all(np.isfinite(value))
+    assert np.isfinite(gp.log_marginal_likelihood())
+    # Standardised targets have at most unit std, so that rounding noise
+    # around a constant is not blown up into structure.
+    assert np.std(gp.y_train_) <= 1.0 + 1e-12
+    mean, std = gp.predict(np.random.RandomState(1).uniform(size=(20, D)))
+    # Subnormal scores may give a std that underflows to 0; acquisitions floor it.
+    assert not np.isnan(mean).any() and np.all(np.isfinite(std) & (std >= 0))
+
+
+def test_standardisation_by_a_power_of_two_is_exact():
+    # Scaling by powers of two changes no bit of the standardised targets, so
+    # ordinary scores are standardised exactly as by the direct formula.
+    X, y = _data(n=12)
+    gp = GaussianProcess()._fit_fixed(X, y, THETA)
+    np.testing.assert_array_equal(gp.y_train_, (y - gp.y_mean_) / gp.y_std_)
+    huge = GaussianProcess()._fit_fixed(X, y * 2.0**1020, THETA)
+    np.testing.assert_array_equal(huge.y_train_, gp.y_train_)
+    Xq = np.random.RandomState(1).uniform(size=(5, D))
+    for a, b in zip(huge.predict(Xq), gp.predict(Xq)):
+        np.testing.assert_array_equal(a, b * 2.0**1020)
+
+
+def test_predictions_near_the_float_maximum_do_not_overflow_on_the_way():
+    # y_mean_ is about -FLOAT_MAX / 2 and y_std_ about FLOAT_MAX / 2: the mean
+    # at the largest target is y_train_ * y_std_ + y_mean_ = FLOAT_MAX, but
+    # y_train_ * y_std_ alone would overflow.
+    X = np.random.RandomState(0).uniform(size=(4, D))
+    y = np.array([FLOAT_MAX, -FLOAT_MAX, -FLOAT_MAX, -FLOAT_MAX])
+    gp = GaussianProcess()._fit_fixed(X, y, np.r_[np.log([0.3] * D), 0.0, np.log(1e-6)])
+    with np.errstate(over="ignore"):
+        assert gp.y_train_[0] * gp.y_std_ == np.inf
+    np.testing.assert_allclose(gp.unstandardise(gp.y_train_), y, rtol=1e-12)
+    np.testing.assert_allclose(gp.predict(X[:1], return_std=False), FLOAT_MAX, rtol=1e-5)
+    conditioned = gp.condition_on(X[:1] * 0.5, [0.5 * FLOAT_MAX])
+    assert np.all(np.isfinite(conditioned.y_train_))
+
+
 def test_single_point():
     gp = GaussianProcess().fit(np.array([[0.2, 0.5]]), np.array([1.5]), random_state=0)
     mean, std = gp.predict(np.array([[0.2, 0.5], [0.9, 0.1]]))
