@@ -24,10 +24,11 @@ counted.
 
 import inspect
 import math
-import numbers
 import time
 
 import numpy as np
+
+from .utils._validation import check_int, check_real
 
 __all__ = [
     "DeadlineStopper",
@@ -38,29 +39,6 @@ __all__ = [
     "TargetScoreStopper",
     "ThresholdStopper",
 ]
-
-
-def _check_number(owner, name, value, low, *, integral=False, inclusive=False):
-    kind = numbers.Integral if integral else numbers.Real
-    ok = isinstance(value, kind) and not isinstance(value, bool) and not (
-        isinstance(value, float) and math.isnan(value)
-    )
-    if ok:
-        ok = value >= low if inclusive else value > low
-    if not ok:
-        what = "an int" if integral else "a number"
-        bound = f"[{low}, inf)" if inclusive else f"({low}, inf)"
-        raise ValueError(
-            f"The '{name}' parameter of {owner} must be {what} in the range {bound}. "
-            f"Got {value!r} instead."
-        )
-
-
-def _check_real(owner, name, value):
-    if not isinstance(value, numbers.Real) or isinstance(value, bool) or math.isnan(value):
-        raise ValueError(
-            f"The '{name}' parameter of {owner} must be a number. Got {value!r} instead."
-        )
 
 
 def _func_vals(result):
@@ -136,7 +114,7 @@ class DeadlineStopper(_Stopper):
         self.iter_time = []
 
     def __call__(self, result):
-        _check_number(type(self).__name__, "total_time", self.total_time, 0)
+        check_real(type(self).__name__, "total_time", self.total_time, 0, closed="neither")
         if not hasattr(self, "_last"):
             self.on_search_begin(None)
         elapsed = result.get("elapsed")
@@ -172,8 +150,8 @@ class NoImprovementStopper(_Stopper):
 
     def __call__(self, result):
         owner = type(self).__name__
-        _check_number(owner, "patience", self.patience, 1, integral=True, inclusive=True)
-        _check_number(owner, "min_delta", self.min_delta, 0, inclusive=True)
+        check_int(owner, "patience", self.patience, 1)
+        check_real(owner, "min_delta", self.min_delta, 0, closed="left")
         best = _best_scores(result)
         if len(best) <= self.patience:
             return False
@@ -204,7 +182,7 @@ class TargetScoreStopper(_Stopper):
         self.score = score
 
     def __call__(self, result):
-        _check_real(type(self).__name__, "score", self.score)
+        check_real(type(self).__name__, "score", self.score)
         best = result.get("best_score")
         if best is None:
             fun = result.get("fun")
@@ -250,8 +228,8 @@ class DeltaYStopper(_Stopper):
 
     def __call__(self, result):
         owner = type(self).__name__
-        _check_number(owner, "delta", self.delta, 0)
-        _check_number(owner, "n_best", self.n_best, 1, integral=True, inclusive=True)
+        check_real(owner, "delta", self.delta, 0, closed="neither")
+        check_int(owner, "n_best", self.n_best, 1)
         values = np.sort(_func_vals(result))
         if len(values) < self.n_best or np.isinf(values[self.n_best - 1]):
             return False
@@ -288,7 +266,7 @@ class DeltaXStopper(_Stopper):
         self.delta = delta
 
     def __call__(self, result):
-        _check_number(type(self).__name__, "delta", self.delta, 0)
+        check_real(type(self).__name__, "delta", self.delta, 0, closed="neither")
         x_iters = result.get("x_iters", [])
         if len(x_iters) < 2:
             return False
@@ -336,8 +314,8 @@ class HollowIterationsStopper(_Stopper):
 
     def __call__(self, result):
         owner = type(self).__name__
-        _check_number(owner, "n_iterations", self.n_iterations, 1, integral=True, inclusive=True)
-        _check_real(owner, "threshold", self.threshold)
+        check_int(owner, "n_iterations", self.n_iterations, 1)
+        check_real(owner, "threshold", self.threshold)
         values = _func_vals(result)
         if len(values) <= self.n_iterations:
             return False
@@ -373,5 +351,5 @@ class ThresholdStopper(_Stopper):
         self.threshold = threshold
 
     def __call__(self, result):
-        _check_real(type(self).__name__, "threshold", self.threshold)
+        check_real(type(self).__name__, "threshold", self.threshold)
         return bool(np.any(_func_vals(result) <= self.threshold))

@@ -53,8 +53,7 @@ def _bayes(space, **params):
 
 def _evolution(space, **params):
     estimator = params.pop("estimator", LogisticRegression())
-    return EvolutionSearchCV(estimator, space, **{"population_size": 3, "tournament_size": 2,
-                                                  "n_generations": 1, "cv": 2, **params})
+    return EvolutionSearchCV(estimator, space, **{"population_size": 3, "n_generations": 1, "cv": 2, **params})
 
 
 def _pbt(space, **params):
@@ -135,6 +134,15 @@ CASES = {
                               "Invalid parameter 'tol_' in sub-space 1 of search_spaces: LogisticRegression has no "
                               "parameter of that name. Did you mean 'tol'?"),
     # -- budgets and batch sizes ------------------------------------------------------------------
+    "n_iter a bool": (("BayesSearchCV",), {"C": C}, {"n_iter": True}, y, ValueError,
+                      "The 'n_iter' parameter of BayesSearchCV must be an int in the range [1, inf). Got True "
+                      "instead."),
+    "population_size a bool": (("EvolutionSearchCV", "PBTSearchCV"), {"C": C}, {"population_size": True}, y,
+                               ValueError, "The 'population_size' parameter of {cls} must be an int in the range "
+                               "[2, inf). Got True instead."),
+    "n_jobs a bool": (ALL, {"C": C}, {"n_jobs": True}, y, ValueError,
+                      "The 'n_jobs' parameter of {cls} must be an int. Got True instead."),
+    "empty X": (ALL, {"C": C}, {"fit_X": X[:0]}, y[:0], ValueError, "X has 0 samples"),
     "n_iter < 1": (ASK_TELL, {"C": C}, {"n_iter": 0}, y, ValueError,
                    "The 'n_iter' parameter of {cls} must be an int in the range [1, inf)"),
     "n_points < 1": (("BayesSearchCV",), {"C": C}, {"n_points": 0}, y, ValueError,
@@ -253,8 +261,10 @@ def _rows():
 
 @pytest.mark.parametrize("cls, space, params, target, err, match", _rows())
 def test_input_errors(cls, space, params, target, err, match):
+    params = dict(params)
+    data = params.pop("fit_X", X)
     with pytest.raises(err, match=re.escape(match)):
-        SEARCHES[cls](space, **params).fit(X, target)
+        SEARCHES[cls](space, **params).fit(data, target)
 
 
 class _CountingClassifier(ClassifierMixin, BaseEstimator):

@@ -19,10 +19,11 @@ from ._functions import (
     ucb,
     ucb_and_grad,
 )
-from ._hedge import GPHedge
+from ._hedge import ACQ_FUNC_CHOICES, GPHedge
 from ._optimize import maximize_acquisition
 
 __all__ = [
+    "ACQ_FUNC_CHOICES",
     "ACQUISITION_FUNCTIONS",
     "ACQUISITION_GRADIENTS",
     "ALIASES",

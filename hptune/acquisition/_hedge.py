@@ -30,8 +30,14 @@ References
 import numpy as np
 
 from ._batch import observed_scores
+from ._functions import ACQUISITION_FUNCTIONS, ALIASES
 
-__all__ = ["GPHedge"]
+__all__ = ["ACQ_FUNC_CHOICES", "GPHedge"]
+
+#: Every name the ``acq_func`` parameter accepts: the functions, the portfolio
+#: of all three, and scikit-optimize's aliases. The one list the optimiser and
+#: the search validate against.
+ACQ_FUNC_CHOICES = (*ACQUISITION_FUNCTIONS, "gp_hedge", *ALIASES)
 
 
 class GPHedge:
@@ -57,8 +63,6 @@ class GPHedge:
     Examples
     --------
     >>> import numpy as np
-
-from ._batch import observed_scores
     >>> hedge = GPHedge(np.random.RandomState(0))
     >>> hedge.choose() in ("log_ei", "log_pi", "ucb")
     True

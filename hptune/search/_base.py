@@ -11,11 +11,12 @@ PBT (its own loop over models kept alive between steps).
 """
 
 import os
-from numbers import Real
+from numbers import Integral, Real
 
+import numpy as np
 from sklearn.utils import get_tags
 
-from ..utils._sklearn_compat import BaseSearchCV, Interval
+from ..utils._sklearn_compat import BaseSearchCV, Interval, InvalidParameterError
 
 __all__ = ["BaseHptuneSearchCV", "objective_key"]
 
@@ -55,6 +56,23 @@ class BaseHptuneSearchCV(BaseSearchCV):
         # The strategies work on numpy; array API inputs are not tested.
         tags.array_api_support = False
         return tags
+
+    def _validate_params(self):
+        # scikit-learn's Interval(Integral, ...) accepts True as 1; a count or
+        # a size given as a bool is a mistake, refused with the same message.
+        super()._validate_params()
+        for name, constraints in self._parameter_constraints.items():
+            value = getattr(self, name)
+            counts = [
+                str(c) if isinstance(c, Interval) else "an int"
+                for c in constraints
+                if c is Integral or (isinstance(c, Interval) and c.type is Integral)
+            ]
+            if counts and isinstance(value, (bool, np.bool_)):
+                raise InvalidParameterError(
+                    f"The {name!r} parameter of {type(self).__name__} must be {counts[0]}. "
+                    f"Got {value!r} instead."
+                )
 
     def _check_y(self, y):
         """Refuse a missing target that the estimator requires."""

@@ -61,9 +61,10 @@ class EvolutionSearchCV(AskTellSearchCV):
     mutation_probability : float, default=None
         Probability that each hyperparameter of a child mutates (at least one
         always does). None means ``1 / sqrt(d)`` for ``d`` hyperparameters.
-    tournament_size : int, default=3
+    tournament_size : int, default=None
         Candidates competing in each parent selection; at most
-        ``population_size``.
+        ``population_size``. None means 3, or ``population_size`` when it is
+        smaller. Raise it for faster progress at the cost of diversity.
     elitism : int, default=None
         Number of best candidates so far that stay parents next to the last
         generation; they are not evaluated again. None means
@@ -146,7 +147,7 @@ class EvolutionSearchCV(AskTellSearchCV):
         "algorithm": [StrOptions({"auto", "ga", "cma"})],
         "crossover_probability": [Interval(Real, 0, 1, closed="both")],
         "mutation_probability": [Interval(Real, 0, 1, closed="both"), None],
-        "tournament_size": [Interval(Integral, 1, None, closed="left")],
+        "tournament_size": [Interval(Integral, 1, None, closed="left"), None],
         "elitism": [Interval(Integral, 0, None, closed="left"), None],
         "patience": [Interval(Integral, 1, None, closed="left"), None],
     }
@@ -162,7 +163,7 @@ class EvolutionSearchCV(AskTellSearchCV):
         algorithm="auto",
         crossover_probability=0.8,
         mutation_probability=None,
-        tournament_size=3,
+        tournament_size=None,
         elitism=None,
         patience=None,
         scoring=None,
@@ -205,7 +206,7 @@ class EvolutionSearchCV(AskTellSearchCV):
         self.checkpoint = checkpoint
 
     def _check_params(self, X, y):
-        if self.tournament_size > self.population_size:
+        if self.tournament_size is not None and self.tournament_size > self.population_size:
             raise ValueError(
                 f"tournament_size={self.tournament_size} exceeds population_size="
                 f"{self.population_size}; lower tournament_size or raise population_size."

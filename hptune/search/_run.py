@@ -29,6 +29,7 @@ from joblib import parallel_config
 from joblib.parallel import get_active_backend
 
 from ..strategies import OptimizeResult
+from ..utils._sklearn_compat import _num_samples
 from ._checkpoint import Checkpoint, Progress
 from ._checks import as_list, check_callbacks, check_cv_classes, check_space_names
 from ._failures import defer_non_finite_warning, emit_held, report_fit_failures
@@ -138,6 +139,11 @@ class SearchRun:
             Whether the checkpoint stores the candidates (see :class:`Checkpoint`).
         """
         search = self.search
+        if _num_samples(X) == 0:
+            raise ValueError(
+                f"X has 0 samples (shape {getattr(X, 'shape', (0,))}); a search needs data to "
+                "split into CV folds."
+            )
         check_callbacks(as_list(search.callbacks), "callbacks")
         check_callbacks(self._fit_callbacks, "callback")
         check_space_names(search.estimator, subspaces)

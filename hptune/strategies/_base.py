@@ -20,6 +20,7 @@ import numpy as np
 from ..exceptions import ExhaustedSpaceWarning, NumericalWarning
 from ..space import Space, to_space
 from ..space._space import as_rows, is_member, point_keys
+from ..utils._validation import check_int
 from ..utils._random import check_random_state, rng_from_state, rng_to_state
 
 __all__ = ["Strategy", "as_space", "clean_scores", "model_scores", "score_scale"]
@@ -172,8 +173,7 @@ class Strategy(ABC):
         -------
         params : list of dict
         """
-        if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
-            raise ValueError(f"n must be an int >= 1. Got {n!r} instead.")
+        check_int(f"{type(self).__name__}.ask", "n", n, 1)
         Z = as_rows(self._propose(int(n)), self.space.n_columns)
         if len(Z) < n:
             warnings.warn(

@@ -15,27 +15,17 @@ Recipe of one ``ask(n)``:
 
 import numpy as np
 
-from ..acquisition import GPHedge, propose_batch
-from ..utils._threads import single_threaded_blas
+from ..acquisition import ACQ_FUNC_CHOICES, ALIASES, BATCH_STRATEGIES, GPHedge, propose_batch
 from ..space import initial_design
 from ..space._design import DESIGNS
 from ..surrogate import GaussianProcess
+from ..utils._random import child_seed
+from ..utils._threads import single_threaded_blas
+from ..utils._validation import check_choice, check_int
 from ._base import Strategy, model_scores
 
 __all__ = ["BayesOptimizer"]
 
-_ACQ_FUNCS = ("log_ei", "log_pi", "ucb", "gp_hedge", "EI", "PI", "LCB")
-_BATCH_STRATEGIES = ("kriging_believer", "cl_min", "cl_mean", "cl_max")
-
-
-def _check_choice(name, value, options):
-    if value not in options:
-        raise ValueError(f"{name} must be one of {list(options)}. Got {value!r} instead.")
-
-
-def _check_int(name, value, low):
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
-        raise ValueError(f"{name} must be an int >= {low}. Got {value!r} instead.")
 
 
 class BayesOptimizer(Strategy):
@@ -117,15 +107,16 @@ class BayesOptimizer(Strategy):
         random_state=None,
     ):
         super().__init__(space, random_state=random_state)
-        _check_int("n_initial_points", n_initial_points, 1)
-        _check_int("n_candidates", n_candidates, 1)
-        _check_int("n_polish", n_polish, 0)
-        _check_choice("initial_point_generator", initial_point_generator, DESIGNS)
-        _check_choice("acq_func", acq_func, _ACQ_FUNCS)
-        _check_choice("batch_strategy", batch_strategy, _BATCH_STRATEGIES)
+        owner = type(self).__name__
+        check_int(owner, "n_initial_points", n_initial_points, 1)
+        check_int(owner, "n_candidates", n_candidates, 1)
+        check_int(owner, "n_polish", n_polish, 0)
+        check_choice(owner, "initial_point_generator", initial_point_generator, list(DESIGNS))
+        check_choice(owner, "acq_func", acq_func, ACQ_FUNC_CHOICES)
+        check_choice(owner, "batch_strategy", batch_strategy, list(BATCH_STRATEGIES))
         self.n_initial_points = int(n_initial_points)
         self.initial_point_generator = initial_point_generator
-        self.acq_func = {"EI": "log_ei", "PI": "log_pi", "LCB": "ucb"}.get(acq_func, acq_func)
+        self.acq_func = ALIASES.get(acq_func, acq_func)
         self.xi, self.kappa = float(xi), float(kappa)
         self.batch_strategy = batch_strategy
         self.n_candidates, self.n_polish = int(n_candidates), int(n_polish)
@@ -147,7 +138,7 @@ class BayesOptimizer(Strategy):
 
     def _design_points(self, n, taken):
         if self._design is None:
-            seed = int(self._rng.randint(np.iinfo(np.int32).max))
+            seed = child_seed(self._rng)
             self._design = initial_design(
                 self.space, self.n_initial_points, seed, self.initial_point_generator
             )
@@ -157,7 +148,7 @@ class BayesOptimizer(Strategy):
     def _fit_surrogate(self):
         if self._n_fitted != self.n_told:
             y, self.score_scale_ = model_scores(self.y_)
-            seed = int(self._rng.randint(np.iinfo(np.int32).max))
+            seed = child_seed(self._rng)
             self.gp_ = self._surrogate.fit(self.Z_, y, random_state=seed)
             self._n_fitted = self.n_told
             if self._hedge is not None:

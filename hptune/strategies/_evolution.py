@@ -32,6 +32,7 @@ import numpy as np
 from ..space._design import DESIGNS
 from ..space._space import is_member
 from ..utils._random import child_seed
+from ..utils._validation import check_choice, check_int, check_real
 from ._base import Strategy, clean_scores
 from ._operators import (
     CMAES,
@@ -52,19 +53,12 @@ _ALGORITHMS = ("auto", "ga", "cma")
 # cube's side explores broadly without being a random restart.
 _SIGMA0 = 0.1
 _CMA_SIGMA0 = 0.25
+# Contestants per tournament by default: the usual choice of genetic
+# algorithms, selective enough without losing diversity in small populations.
+_TOURNAMENT_SIZE = 3
 # A duplicate child is mutated again this many times, its scale doubling each
 # time, before a random fresh point replaces it.
 _RETRIES = 6
-
-
-def _check_int(name, value, low):
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < low:
-        raise ValueError(f"{name} must be an int >= {low}. Got {value!r} instead.")
-
-
-def _check_probability(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) or not 0 <= value <= 1:
-        raise ValueError(f"{name} must be a float in [0, 1]. Got {value!r} instead.")
 
 
 def default_population_size(space):
@@ -99,8 +93,10 @@ class EvolutionOptimizer(Strategy):
     mutation_probability : float, default=None
         Probability that each dimension of a child mutates (GA; at least one
         always does). None means ``1 / sqrt(d)``.
-    tournament_size : int, default=3
-        Contestants per tournament (GA); at most ``population_size``.
+    tournament_size : int, default=None
+        Contestants per tournament (GA); at most ``population_size``. None
+        means 3, or ``population_size`` when it is smaller. Larger
+        tournaments select harder (faster progress, less diversity).
     elitism : int, default=None
         Number of best points ever told that stay parents next to the last
         generation (GA). They are not evaluated again. None means
@@ -117,6 +113,8 @@ class EvolutionOptimizer(Strategy):
         The resolved population size.
     algorithm_ : {"ga", "cma"}
         The resolved algorithm.
+    tournament_size_ : int
+        The resolved tournament size.
     generation_ : int
         Number of generations bred so far.
     generations_ : ndarray of shape (n_told,)
@@ -158,39 +156,40 @@ class EvolutionOptimizer(Strategy):
         algorithm="auto",
         crossover_probability=0.8,
         mutation_probability=None,
-        tournament_size=3,
+        tournament_size=None,
         elitism=None,
         mutation_scale=_SIGMA0,
         random_state=None,
     ):
         super().__init__(space, random_state=random_state)
         self._kinds = DimensionKinds(self.space)
+        owner = type(self).__name__
         if population_size is not None:
-            _check_int("population_size", population_size, 2)
-        if algorithm not in _ALGORITHMS:
-            raise ValueError(f"algorithm must be one of {list(_ALGORITHMS)}. Got {algorithm!r} instead.")
-        _check_probability("crossover_probability", crossover_probability)
+            check_int(owner, "population_size", population_size, 2)
+        check_choice(owner, "algorithm", algorithm, list(_ALGORITHMS))
+        check_real(owner, "crossover_probability", crossover_probability, 0, 1)
         if mutation_probability is not None:
-            _check_probability("mutation_probability", mutation_probability)
-        _check_int("tournament_size", tournament_size, 1)
+            check_real(owner, "mutation_probability", mutation_probability, 0, 1)
+        if tournament_size is not None:
+            check_int(owner, "tournament_size", tournament_size, 1)
         if elitism is not None:
-            _check_int("elitism", elitism, 0)
-        if isinstance(mutation_scale, bool) or not isinstance(mutation_scale, (int, float)) or not 0 < mutation_scale <= 1:
-            raise ValueError(f"mutation_scale must be a float in (0, 1]. Got {mutation_scale!r} instead.")
+            check_int(owner, "elitism", elitism, 0)
+        check_real(owner, "mutation_scale", mutation_scale, 0, 1, closed="right")
         self.population_size = population_size
         self.algorithm = algorithm
         self.crossover_probability = float(crossover_probability)
         self.mutation_probability = mutation_probability
-        self.tournament_size = int(tournament_size)
+        self.tournament_size = tournament_size
         self.elitism = elitism
         self.mutation_scale = float(mutation_scale)
 
         n = self.population_size_ = int(population_size or default_population_size(self.space))
-        if self.tournament_size > n:
+        if tournament_size is not None and tournament_size > n:
             raise ValueError(
-                f"tournament_size={self.tournament_size} exceeds population_size={n}; "
+                f"tournament_size={tournament_size} exceeds population_size={n}; "
                 "lower tournament_size or raise population_size."
             )
+        self.tournament_size_ = min(_TOURNAMENT_SIZE, n) if tournament_size is None else int(tournament_size)
         self.algorithm_ = "ga" if algorithm == "auto" else algorithm
         d = max(1, self._kinds.n_active)
         self._p_mutation = 1 / math.sqrt(d) if mutation_probability is None else float(mutation_probability)
@@ -266,8 +265,8 @@ class EvolutionOptimizer(Strategy):
         n, rng, pool = self.population_size_, self._rng, self._parent_pool()
         y, Zp = clean_scores(self.y_)[pool], self.Z_[pool]
         log_sigma = np.log(self._told_aux[pool, 0])
-        a = tournament(y, n, self.tournament_size, rng)
-        b = tournament(y, n, self.tournament_size, rng)
+        a = tournament(y, n, self.tournament_size_, rng)
+        b = tournament(y, n, self.tournament_size_, rng)
         mate = rng.uniform(size=n) < self.crossover_probability
         children = np.where(mate[:, None], crossover(Zp[a], Zp[b], self._kinds, rng), Zp[a])
         sigma = self_adapt(np.where(mate, 0.5 * (log_sigma[a] + log_sigma[b]), log_sigma[a]), self._tau, rng)

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from ..space import Space, to_dimension, to_space
+from ..utils._validation import check_int
 from ._base import Strategy
 from ._result import result_from_strategy
 
@@ -46,15 +47,6 @@ def _make_strategy(method, space, n_initial_points, random_state):
     cls = getattr(importlib.import_module(module, __package__), name)
     extra = {"n_initial_points": n_initial_points} if takes_initial else {}
     return cls(space, random_state=random_state, **extra)
-
-
-def _check_int(name, value, low):
-    # bool is an int to Python, but True as a count is a mistake, not a 1.
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low:
-        raise ValueError(
-            f"The {name!r} parameter of minimize must be an int in the range [{low}, inf). "
-            f"Got {value!r} instead."
-        )
 
 
 def _check_callbacks(callback):
@@ -189,7 +181,7 @@ def minimize(
     if not callable(func):
         raise TypeError(f"The 'func' parameter of minimize must be a callable. Got {func!r} instead.")
     for name, value in (("n_calls", n_calls), ("n_initial_points", n_initial_points), ("n_points", n_points)):
-        _check_int(name, value, 1)
+        check_int("minimize", name, value, 1)
     callbacks = _check_callbacks(callback)
     space, as_list = _make_space(space)
     x0, y0 = _initial_points(x0, y0, space, as_list)

@@ -33,27 +33,18 @@ time, and snaps the result so that every value stays valid and typed:
 """
 
 import math
-import numbers
 
 import numpy as np
 
 from ..space import Categorical, Space, initial_design
 from ..utils._random import check_random_state, child_seed, rng_from_state, rng_to_state
+from ..utils._validation import check_choice, check_int, check_real
 from ._base import as_space
 from ._pbt_bandit import N_CANDIDATES, ImprovementModel
 
 __all__ = ["PBTScheduler"]
 
 EXPLORE_RULES = ("perturb", "bandit")
-
-
-def _check_number(name, value, low, high, low_open):
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
-    if not ok or value < low or value > high or (low_open and value == low):
-        bracket = "(" if low_open else "["
-        raise ValueError(
-            f"{name} must be a number in the range {bracket}{low}, {high}]. Got {value!r} instead."
-        )
 
 
 def _check_factors(factors):
@@ -184,16 +175,12 @@ class PBTScheduler:
         explore="bandit",
         random_state=None,
     ):
-        for name, value, low in (
-            ("population_size", population_size, 2),
-            ("perturbation_interval", perturbation_interval, 1),
-        ):
-            if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low:
-                raise ValueError(f"{name} must be an int >= {low}. Got {value!r} instead.")
-        _check_number("quantile_fraction", quantile_fraction, 0, 0.5, low_open=True)
-        _check_number("resample_probability", resample_probability, 0, 1, low_open=False)
-        if explore not in EXPLORE_RULES:
-            raise ValueError(f"explore must be one of {EXPLORE_RULES}. Got {explore!r} instead.")
+        owner = type(self).__name__
+        check_int(owner, "population_size", population_size, 2)
+        check_int(owner, "perturbation_interval", perturbation_interval, 1)
+        check_real(owner, "quantile_fraction", quantile_fraction, 0, 0.5, closed="right")
+        check_real(owner, "resample_probability", resample_probability, 0, 1)
+        check_choice(owner, "explore", explore, EXPLORE_RULES)
         self.spaces = _as_subspaces(space)
         self.population_size = int(population_size)
         self.perturbation_interval = int(perturbation_interval)

@@ -5,6 +5,7 @@ with one list to check. Private *functions and classes* are imported below
 and only from here. Private *methods and attributes* cannot be imported;
 hptune uses these, all of ``BaseSearchCV`` unless said otherwise:
 
+* ``_validate_params`` (extended, see ``BaseHptuneSearchCV``);
 * ``_run_search`` (overridden: the documented extension point),
   ``_check_input_parameters`` (overridden; called by ``fit`` from
   scikit-learn 1.7 on, see :data:`SEARCH_CHECKS_INPUTS`), ``_checked_cv_orig``
@@ -27,7 +28,7 @@ from sklearn.model_selection import _search as sklearn_search_module
 from sklearn.model_selection._search import BaseSearchCV
 from sklearn.model_selection._validation import _insert_error_scores, _score
 from sklearn.utils import _safe_indexing
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 from sklearn.utils.metadata_routing import _routing_enabled
 from sklearn.utils.metaestimators import _safe_split
 from sklearn.utils.validation import _check_method_params, _num_samples
@@ -37,6 +38,7 @@ __all__ = [
     "SEARCH_CHECKS_INPUTS",
     "BaseSearchCV",
     "Interval",
+    "InvalidParameterError",
     "StrOptions",
     "_MultimetricScorer",
     "_check_method_params",

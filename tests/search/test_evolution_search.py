@@ -231,3 +231,11 @@ def test_constructor_stores_parameters_only():
 def test_stratified_cv_object_accepted():
     search = _search(cv=StratifiedKFold(3)).fit(X, y)
     assert search.n_splits_ == 3
+
+
+def test_population_of_two_works_with_the_default_tournament():
+    # The documented minimum population, with every other parameter left alone.
+    search = EvolutionSearchCV(LogisticRegression(), {"C": (1e-3, 1e2, "log-uniform")},
+                               population_size=2, n_generations=3, cv=2, random_state=0).fit(X, y)
+    assert len(search.cv_results_["params"]) == 6
+    assert search.strategy_.tournament_size_ == 2

@@ -146,10 +146,10 @@ def test_state_round_trip_continues_identically():
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"n_initial_points": 0}, "n_initial_points must be an int >= 1. Got 0"),
-        ({"acq_func": "ei"}, "acq_func must be one of"),
-        ({"batch_strategy": "liar"}, "batch_strategy must be one of"),
-        ({"initial_point_generator": "grid"}, "initial_point_generator must be one of"),
+        ({"n_initial_points": 0}, "The 'n_initial_points' parameter of BayesOptimizer must be an int in the range [1, inf). Got 0"),
+        ({"acq_func": "ei"}, "The 'acq_func' parameter of BayesOptimizer must be one of"),
+        ({"batch_strategy": "liar"}, "The 'batch_strategy' parameter of BayesOptimizer must be one of"),
+        ({"initial_point_generator": "grid"}, "The 'initial_point_generator' parameter of BayesOptimizer must be one of"),
     ],
 )
 def test_invalid_parameters(kwargs, match):

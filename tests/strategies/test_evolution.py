@@ -179,15 +179,15 @@ def test_defaults():
 @pytest.mark.parametrize(
     "params, err, match",
     [
-        ({"population_size": 1}, ValueError, "population_size must be an int >= 2. Got 1 instead."),
+        ({"population_size": 1}, ValueError, "The 'population_size' parameter of EvolutionOptimizer must be an int in the range [2, inf). Got 1 instead."),
         ({"population_size": 4, "tournament_size": 5}, ValueError,
          "tournament_size=5 exceeds population_size=4; lower tournament_size or raise population_size."),
-        ({"algorithm": "pso"}, ValueError, "algorithm must be one of ['auto', 'ga', 'cma']. Got 'pso' instead."),
-        ({"crossover_probability": 1.5}, ValueError, "crossover_probability must be a float in [0, 1]. Got 1.5"),
-        ({"mutation_probability": -0.1}, ValueError, "mutation_probability must be a float in [0, 1]. Got -0.1"),
-        ({"elitism": -1}, ValueError, "elitism must be an int >= 0. Got -1 instead."),
-        ({"tournament_size": 0}, ValueError, "tournament_size must be an int >= 1. Got 0 instead."),
-        ({"mutation_scale": 0.0}, ValueError, "mutation_scale must be a float in (0, 1]. Got 0.0"),
+        ({"algorithm": "pso"}, ValueError, "The 'algorithm' parameter of EvolutionOptimizer must be one of ['auto', 'ga', 'cma']. Got 'pso' instead."),
+        ({"crossover_probability": 1.5}, ValueError, "The 'crossover_probability' parameter of EvolutionOptimizer must be a number in the range [0, 1]. Got 1.5"),
+        ({"mutation_probability": -0.1}, ValueError, "The 'mutation_probability' parameter of EvolutionOptimizer must be a number in the range [0, 1]. Got -0.1"),
+        ({"elitism": -1}, ValueError, "The 'elitism' parameter of EvolutionOptimizer must be an int in the range [0, inf). Got -1 instead."),
+        ({"tournament_size": 0}, ValueError, "The 'tournament_size' parameter of EvolutionOptimizer must be an int in the range [1, inf). Got 0 instead."),
+        ({"mutation_scale": 0.0}, ValueError, "The 'mutation_scale' parameter of EvolutionOptimizer must be a number in the range (0, 1]. Got 0.0"),
     ],
 )
 def test_input_errors(params, err, match):

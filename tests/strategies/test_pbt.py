@@ -229,11 +229,11 @@ def test_subspaces_share_members_and_losers_move_to_the_winners_subspace():
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"population_size": 1}, "population_size must be an int >= 2. Got 1 instead."),
-        ({"perturbation_interval": 0}, "perturbation_interval must be an int >= 1. Got 0"),
-        ({"quantile_fraction": 0.0}, "quantile_fraction must be a number in the range (0, 0.5]"),
-        ({"quantile_fraction": 0.6}, "quantile_fraction must be a number in the range (0, 0.5]"),
-        ({"resample_probability": 1.5}, "resample_probability must be a number in the range [0,"),
+        ({"population_size": 1}, "The 'population_size' parameter of PBTScheduler must be an int in the range [2, inf). Got 1 instead."),
+        ({"perturbation_interval": 0}, "The 'perturbation_interval' parameter of PBTScheduler must be an int in the range [1, inf). Got 0"),
+        ({"quantile_fraction": 0.0}, "The 'quantile_fraction' parameter of PBTScheduler must be a number in the range (0, 0.5]"),
+        ({"quantile_fraction": 0.6}, "The 'quantile_fraction' parameter of PBTScheduler must be a number in the range (0, 0.5]"),
+        ({"resample_probability": 1.5}, "The 'resample_probability' parameter of PBTScheduler must be a number in the range [0, 1]"),
         ({"perturbation_factors": []}, "perturbation_factors must be a non-empty sequence"),
         ({"perturbation_factors": [0.8, -1]}, "perturbation_factors must be a non-empty sequence"),
         ({"perturbation_factors": ["x"]}, "perturbation_factors must be a sequence of positive"),

@@ -181,5 +181,5 @@ def test_bandit_learns_to_avoid_where_training_fails():
 
 
 def test_invalid_explore():
-    with pytest.raises(ValueError, match=re.escape("explore must be one of ('perturb', 'bandit')")):
+    with pytest.raises(ValueError, match=re.escape("The 'explore' parameter of PBTScheduler must be one of ['perturb', 'bandit']")):
         PBTScheduler(LR, explore="gp")

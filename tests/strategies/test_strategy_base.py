@@ -37,7 +37,7 @@ def test_best_is_nan_while_everything_failed():
 @pytest.mark.parametrize("n", [0, -1, 1.5, True])
 def test_ask_validates_n(n):
     opt = RandomOptimizer({"x": Real(0, 1)})
-    with pytest.raises(ValueError, match=re.escape(f"n must be an int >= 1. Got {n!r}")):
+    with pytest.raises(ValueError, match=re.escape(f"The 'n' parameter of RandomOptimizer.ask must be an int in the range [1, inf). Got {n!r}")):
         opt.ask(n)
 
 
