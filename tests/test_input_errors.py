@@ -134,6 +134,11 @@ CASES = {
                               "Invalid parameter 'tol_' in sub-space 1 of search_spaces: LogisticRegression has no "
                               "parameter of that name. Did you mean 'tol'?"),
     # -- budgets and batch sizes ------------------------------------------------------------------
+    "NaN in a value list": (ALL, {"C": [0.1, float("nan"), 1.0]}, {}, y, ValueError,
+                            "Invalid search space for parameter 'C': the value at position 1 of the list "
+                            "[0.1, nan, 1.0] is NaN"),
+    "a callback that is not one": (ALL, {"C": C}, {"callbacks": ["x"]}, y, TypeError,
+                                   "callbacks[0]='x' is not a callback: pass a callable taking the search state"),
     "n_iter a bool": (("BayesSearchCV",), {"C": C}, {"n_iter": True}, y, ValueError,
                       "The 'n_iter' parameter of BayesSearchCV must be an int in the range [1, inf). Got True "
                       "instead."),
