@@ -7,6 +7,8 @@ from numbers import Integral
 import numpy as np
 from joblib import effective_n_jobs
 
+from ..acquisition import ACQ_FUNC_CHOICES, BATCH_STRATEGIES
+from ..space._design import DESIGNS
 from ..strategies import BayesOptimizer
 from ..strategies._result import result_from_strategy
 from ..utils._sklearn_compat import Interval, StrOptions
@@ -206,9 +208,9 @@ class BayesSearchCV(AskTellSearchCV):
         "n_iter": [Interval(Integral, 1, None, closed="left")],
         "n_points": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "n_initial_points": [Interval(Integral, 1, None, closed="left")],
-        "initial_point_generator": [StrOptions({"sobol", "lhs", "halton", "random"})],
-        "acq_func": [StrOptions({"log_ei", "log_pi", "ucb", "gp_hedge", "EI", "PI", "LCB"})],
-        "batch_strategy": [StrOptions({"kriging_believer", "cl_min", "cl_mean", "cl_max"})],
+        "initial_point_generator": [StrOptions(set(DESIGNS))],
+        "acq_func": [StrOptions(set(ACQ_FUNC_CHOICES))],
+        "batch_strategy": [StrOptions(set(BATCH_STRATEGIES))],
     }
 
     def __init__(

@@ -5,7 +5,7 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from ..strategies._evolution import EvolutionOptimizer
+from ..strategies._evolution import ALGORITHMS, EvolutionOptimizer
 from ..utils._sklearn_compat import Interval, StrOptions
 from ._ask_tell import AskTellSearchCV
 from ._base import objective_key
@@ -144,7 +144,7 @@ class EvolutionSearchCV(AskTellSearchCV):
         "population_size": [Interval(Integral, 2, None, closed="left")],
         "n_generations": [Interval(Integral, 1, None, closed="left")],
         "n_iter": [Interval(Integral, 1, None, closed="left"), None],
-        "algorithm": [StrOptions({"auto", "ga", "cma"})],
+        "algorithm": [StrOptions(set(ALGORITHMS))],
         "crossover_probability": [Interval(Real, 0, 1, closed="both")],
         "mutation_probability": [Interval(Real, 0, 1, closed="both"), None],
         "tournament_size": [Interval(Integral, 1, None, closed="left"), None],

@@ -14,7 +14,7 @@ from sklearn.utils.validation import indexable
 from ..exceptions import RefitWarning
 from ..space import to_subspaces
 from ..strategies import OptimizeResult
-from ..strategies._pbt import PBTScheduler
+from ..strategies._pbt import EXPLORE_RULES, PBTScheduler
 from ..utils._random import check_random_state, child_seed
 from ..utils._sklearn_compat import (
     Interval,
@@ -238,7 +238,7 @@ class PBTSearchCV(BaseHptuneSearchCV):
         "quantile_fraction": [Interval(Real, 0, 0.5, closed="right")],
         "resample_probability": [Interval(Real, 0, 1, closed="both")],
         "perturbation_factors": ["array-like"],
-        "explore": [StrOptions({"perturb", "bandit"})],
+        "explore": [StrOptions(set(EXPLORE_RULES))],
     }
 
     def __init__(

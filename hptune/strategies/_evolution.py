@@ -47,7 +47,7 @@ from ._operators import (
 
 __all__ = ["EvolutionOptimizer"]
 
-_ALGORITHMS = ("auto", "ga", "cma")
+ALGORITHMS = ("auto", "ga", "cma")
 
 # Initial mutation scale (encoded units) and CMA-ES step size: a tenth of the
 # cube's side explores broadly without being a random restart.
@@ -166,7 +166,7 @@ class EvolutionOptimizer(Strategy):
         owner = type(self).__name__
         if population_size is not None:
             check_int(owner, "population_size", population_size, 2)
-        check_choice(owner, "algorithm", algorithm, list(_ALGORITHMS))
+        check_choice(owner, "algorithm", algorithm, list(ALGORITHMS))
         check_real(owner, "crossover_probability", crossover_probability, 0, 1)
         if mutation_probability is not None:
             check_real(owner, "mutation_probability", mutation_probability, 0, 1)
