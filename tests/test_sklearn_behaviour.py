@@ -208,6 +208,11 @@ def test_verbose_prints_like_gridsearch(name, capsys):
     # PBTSearchCV trains members step by step and says so in its own words.
     expected = f"[{name}] Training 4 members on 2 folds" if name in SCHEDULED else "Fitting 2 folds for each of"
     assert expected in out
+    # Every search: one progress line per iteration, with the best so far.
+    word = {"BayesSearchCV": "batch", "EvolutionSearchCV": "generation", "PBTSearchCV": "step"}[name]
+    lines = [line for line in out.splitlines() if line.startswith(f"[{name}] {word} ")]
+    assert lines and all("evaluated; best of this" in line and "best so far" in line for line in lines)
+    assert lines[-1].startswith(f"[{name}] {word} {len(lines)}/{len(lines)}: ")
 
 
 @pytest.mark.parametrize("name", SEARCHES)

@@ -34,6 +34,11 @@ from ._run import SearchRun, scatter_once
 __all__ = ["AskTellSearchCV"]
 
 
+def _nanmax(scores):
+    finite = scores[np.isfinite(scores)]
+    return float(finite.max()) if finite.size else np.nan
+
+
 class AskTellSearchCV(BaseHptuneSearchCV):
     """Base class of the searches driven by an ask/tell strategy (not for direct use).
 
@@ -191,10 +196,12 @@ class AskTellSearchCV(BaseHptuneSearchCV):
                 more = self._more_results(progress.iteration, params)
                 results = self._evaluate(evaluate_candidates, params, more)
                 scores = results[objective_key(self.refit, results)][-len(params) :]
-                strategy.tell(params, np.asarray(scores, dtype=float))
+                scores = np.asarray(scores, dtype=float)
+                strategy.tell(params, scores)
                 run.end_iteration(
                     self._summary(strategy, results), n_evaluated=len(params),
-                    best_score=strategy.best_score, rule=self._should_stop,
+                    best_score=strategy.best_score, iteration_best=_nanmax(scores),
+                    rule=self._should_stop,
                 )
             run.save(strategy)
         run.end()

@@ -133,8 +133,7 @@ class BayesSearchCV(AskTellSearchCV):
     refit : bool, str or callable, default=True
         As in ``GridSearchCV``.
     {cv}
-    verbose : int, default=0
-        Controls the verbosity: the higher, the more messages.
+    {verbose}
     {pre_dispatch}
     random_state : int, RandomState instance or None, default=None
         Seed of the design, the surrogate fits and the candidate sets. Pass an
@@ -200,6 +199,9 @@ class BayesSearchCV(AskTellSearchCV):
     >>> len(search.cv_results_["params"])
     8
     """
+
+    # What one round of evaluations is called in progress lines.
+    _iteration_name = "batch"
 
     _parameter_constraints: dict = {
         **AskTellSearchCV._parameter_constraints,

@@ -33,6 +33,12 @@ cv : int, cross-validation generator or an iterable, default=None
     ``GridSearchCV``. The splits are computed once per fit, so every
     candidate is scored on the same data even with a randomised splitter.
     See :term:`Glossary <cv>`.""",
+    "verbose": """\
+verbose : int, default=0
+    0 prints nothing. 1 prints one line per <iteration>: how many were run
+    and evaluated, the best score of the <iteration> and the best so far,
+    and the time elapsed (next to scikit-learn's "Fitting ..." line). 2 and
+    more add scikit-learn's line per fit.""",
     "pre_dispatch": """\
 pre_dispatch : int or str, default="2*n_jobs"
     As in ``GridSearchCV``.""",

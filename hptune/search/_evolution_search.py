@@ -77,8 +77,7 @@ class EvolutionSearchCV(AskTellSearchCV):
     refit : bool, str or callable, default=True
         As in ``GridSearchCV``.
     {cv}
-    verbose : int, default=0
-        Controls the verbosity: the higher, the more messages.
+    {verbose}
     {pre_dispatch}
     random_state : int, RandomState instance or None, default=None
         Seed of the initial design, the selections and the variations. Pass
@@ -137,6 +136,9 @@ class EvolutionSearchCV(AskTellSearchCV):
     >>> len(search.cv_results_["params"]), search.cv_results_["generation"].tolist()
     (12, [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2])
     """
+
+    # What one round of evaluations is called in progress lines.
+    _iteration_name = "generation"
 
     _parameter_constraints: dict = {
         **AskTellSearchCV._parameter_constraints,

@@ -127,8 +127,10 @@ class PBTSearchCV(BaseHptuneSearchCV):
         :obj:`joblib.parallel_backend` context. ``-1`` means using all
         processors. See :term:`Glossary <n_jobs>` for more details.
     verbose : int, default=0
-        Controls the verbosity: 1 prints one line per step, 2 also the
-        exploit decisions.
+        0 prints nothing. 1 prints one line per step: steps run, member-steps
+        evaluated, the best member's score, the resource trained so far, the
+        median member and how many were replaced. 2 also says who copied
+        whom.
     {pre_dispatch}
     random_state : int, RandomState instance or None, default=None
         Seed of the initial population and of exploit/explore. The
@@ -225,6 +227,9 @@ class PBTSearchCV(BaseHptuneSearchCV):
     >>> len(search.cv_results_["params"]), len(search.best_schedule_)
     (4, 4)
     """
+
+    # What one round of evaluations is called in progress lines.
+    _iteration_name = "step"
 
     _parameter_constraints: dict = {
         **BaseHptuneSearchCV._parameter_constraints,
@@ -413,13 +418,13 @@ class PBTSearchCV(BaseHptuneSearchCV):
         population.copy_models(parents)
         population.records.append(out)
         run.progress.outs.extend(out)
-        self._report(step, scores, parents)
         finite = scores[np.isfinite(scores)]
+        best = float(finite.max()) if finite.size else np.nan
         with run.defer_non_finite_warning():
             summary = self._summary(scheduler, population.records)
         run.end_iteration(
-            summary, n_evaluated=self.population_size,
-            best_score=float(finite.max()) if finite.size else np.nan,
+            summary, n_evaluated=self.population_size, best_score=best, iteration_best=best,
+            detail=self._step_detail(step, scores, parents),
         )
 
     def _summary(self, scheduler, records):
@@ -518,25 +523,14 @@ class PBTSearchCV(BaseHptuneSearchCV):
                 f"({self.population_size * n_folds} fits per step)"
             )
 
-    def _report(self, step, scores, parents):
-        """Progress line after each step (``verbose`` > 0)."""
-        if self.verbose <= 0:
-            return
-        budget = (step + 1) * self.step_size
+    def _step_detail(self, step, scores, parents):
+        """PBT's part of the progress line: resource, median, replacements (and who, at 2)."""
         moved = [(int(i), int(j)) for i, j in enumerate(parents) if i != j]
-        if np.isfinite(scores).any():
-            best = int(np.nanargmax(scores))
-            summary = (
-                f"best {scores[best]:.4f} (member {best}), median {np.nanmedian(scores):.4f}"
-            )
-        else:
-            summary = "every member failed"
-        print(
-            f"[PBTSearchCV] step {step + 1}/{self.n_steps_}, {self.resource_}={budget}: "
-            f"{summary}; {len(moved)} replaced"
-        )
+        median = np.nanmedian(scores) if np.isfinite(scores).any() else np.nan
+        detail = f"{self.resource_}={(step + 1) * self.step_size}, median {median:.4f}, {len(moved)} replaced"
         if self.verbose > 1 and moved:
-            print("    " + ", ".join(f"member {i} <- member {j}" for i, j in moved))
+            detail += "\n    " + ", ".join(f"member {i} <- member {j}" for i, j in moved)
+        return detail
 
     # -- results --------------------------------------------------------------
     def _cv_results(self, records, scheduler):

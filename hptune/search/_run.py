@@ -116,7 +116,7 @@ class SearchRun:
         self._held_warning = []
         self._start = None
         self._search_ctx = None
-        self._n_total = None
+        self._n_total = self._n_iterations = None
 
     @property
     def stopped(self):
@@ -189,7 +189,11 @@ class SearchRun:
 
     # -- the iterations ---------------------------------------------------------------
     def begin(self, callback_ctx, n_iterations):
-        """Start the clock, the callbacks and scikit-learn's ``search`` task."""
+        """Start the clock, the callbacks and scikit-learn's ``search`` task.
+
+        ``n_iterations`` is the number of iterations this ``fit`` plans to run.
+        """
+        self._n_iterations = self.progress.iteration + n_iterations
         for cb in self.callbacks:
             getattr(cb, "on_search_begin", lambda search: None)(self.search)
         if callback_ctx is not None:
@@ -211,7 +215,7 @@ class SearchRun:
         yield ctx
         ctx.call_on_fit_task_end(estimator=self.search)
 
-    def end_iteration(self, result, *, n_evaluated, best_score, rule=None):
+    def end_iteration(self, result, *, n_evaluated, best_score, iteration_best, rule=None, detail=""):
         """Record one iteration, run the callbacks and decide whether to stop.
 
         Parameters
@@ -222,8 +226,12 @@ class SearchRun:
             Evaluations in this iteration.
         best_score : float
             The search's best score after it.
+        iteration_best : float
+            The best score of this iteration's evaluations (NaN if all failed).
         rule : callable, default=None
             The search's own stopping rule, ``rule(state) -> bool``.
+        detail : str, default=""
+            What the search adds to the progress line printed with ``verbose``.
 
         Returns
         -------
@@ -242,8 +250,22 @@ class SearchRun:
             best_score=best_score,
             best_scores=np.asarray(progress.best_scores, dtype=float),
         )
+        self._print_progress(state, iteration_best, detail)
         progress.stopped = self._stop_reason(state, progress.n_evaluated >= self._n_total, rule)
         return state
+
+    def _print_progress(self, state, iteration_best, detail):
+        """One line per iteration with ``verbose`` > 0 (scikit-learn's per-fit lines from 2)."""
+        search = self.search
+        if search.verbose <= 0:
+            return
+        word = search._iteration_name
+        line = (
+            f"[{type(search).__name__}] {word} {state.iteration}/{self._n_iterations}: "
+            f"{state.n_evaluations}/{self._n_total} evaluated; best of this {word} "
+            f"{iteration_best:.4f}, best so far {state.best_score:.4f}; {state.elapsed:.1f} s"
+        )
+        print(line + (f"; {detail}" if detail else ""))
 
     def exhausted(self):
         """The strategy has no new candidate: stop."""
