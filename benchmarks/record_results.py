@@ -9,7 +9,8 @@ columns (``iter``, ``generation``, ``member``, ``budget``) to a JSON file.
 Times are left out: they change from run to run. ``--compare`` diffs two
 such files and exits non-zero when any candidate or score differs.
 
-Usage::
+Usage (``PYTHONPATH`` names the checkout to measure; the script prints which
+hptune it imported)::
 
     python benchmarks/record_results.py --out before.json            # old code
     python benchmarks/record_results.py --out after.json             # new code
@@ -105,6 +106,10 @@ def main():
     if not args.out:
         parser.error("give --out or --compare")
     seeds = [int(s) for s in args.seeds.split(",")]
+    import hptune
+
+    # An editable install and a second checkout are easy to mix up: say which one runs.
+    print(f"hptune {hptune.__version__} from {Path(hptune.__file__).parent}")
     runs = record(args.tasks.split(","), seeds, args.budget)
     Path(args.out).write_text(json.dumps(runs, indent=1, sort_keys=True))
 
