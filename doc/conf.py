@@ -85,7 +85,7 @@ API_SECTIONS = [
     (
         "hptune.selection",
         "Choosing the winner",
-        "Refit rules, Pareto fronts and significance tests on cv_results_ (:ref:`selection`).",
+        "Refit rules, Pareto fronts and significance tests on ``cv_results_`` (:ref:`selection`).",
     ),
     ("hptune.exceptions", "Warnings", "hptune's warning classes, to filter one kind precisely."),
 ]
