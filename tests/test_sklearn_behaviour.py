@@ -8,6 +8,7 @@ hptune's, rather than hand-written expectations.
 import pickle
 
 import numpy as np
+from scipy.stats import rankdata
 import pytest
 import sklearn
 from sklearn.base import clone
@@ -33,7 +34,9 @@ import _searches
 SEARCHES = _searches.available()
 X, y = make_classification(n_samples=60, n_features=5, random_state=0)
 C_SPACE = {"C": (1e-2, 1e2, "log-uniform")}
-EXTRA_COLUMNS = {"iter", "generation", "member", "budget"}
+# hptune's extra columns: the iteration of each candidate, and scikit-optimize's
+# rank of the train scores (with return_train_score).
+EXTRA_COLUMNS = {"iter", "generation", "member", "budget", "rank_train_score"}
 # PBTSearchCV's scores come from models trained on a hyperparameter schedule,
 # so GridSearchCV on the final hyperparameters checks its schema, not values.
 SCHEDULED = {"PBTSearchCV"}
@@ -223,3 +226,11 @@ def test_sklearn_progress_bar_callback(name):
     search.set_callbacks(callback.ProgressBar())
     search.fit(X, y)
     assert len(search.cv_results_["params"]) >= 2
+
+
+@pytest.mark.parametrize("name", SEARCHES)
+def test_train_scores_are_ranked_as_in_scikit_optimize(name):
+    search = _searches.make(name, LogisticRegression(), C_SPACE, return_train_score=True).fit(X, y)
+    results = search.cv_results_
+    expected = rankdata(-np.asarray(results["mean_train_score"]), method="min")
+    np.testing.assert_array_equal(results["rank_train_score"], expected)

@@ -14,6 +14,7 @@ import os
 from numbers import Integral, Real
 
 import numpy as np
+from scipy.stats import rankdata
 from sklearn.utils import get_tags
 
 from ..utils._sklearn_compat import BaseSearchCV, Interval, InvalidParameterError
@@ -73,6 +74,21 @@ class BaseHptuneSearchCV(BaseSearchCV):
                     f"The {name!r} parameter of {type(self).__name__} must be {counts[0]}. "
                     f"Got {value!r} instead."
                 )
+
+    def _format_results(self, candidate_params, n_splits, out, more_results=None):
+        results = super()._format_results(candidate_params, n_splits, out, more_results)
+        # scikit-optimize's BayesSearchCV also ranks the train scores; code
+        # migrating from it reads rank_train_<metric>. Ranked as scikit-learn
+        # ranks the test scores: ties share the best rank, failures come last.
+        for key in [k for k in results if k.startswith("mean_train_")]:
+            means = np.asarray(results[key], dtype=float)
+            if np.isnan(means).all():
+                ranks = np.ones(len(means), dtype=np.int32)
+            else:
+                means = np.nan_to_num(means, nan=np.nanmin(means) - 1)
+                ranks = rankdata(-means, method="min").astype(np.int32)
+            results[f"rank_train_{key[len('mean_train_'):]}"] = ranks
+        return results
 
     def _check_y(self, y):
         """Refuse a missing target that the estimator requires."""

@@ -161,7 +161,8 @@ class BayesSearchCV(AskTellSearchCV):
     ----------
     cv_results_ : dict of numpy (masked) ndarrays
         As in ``GridSearchCV``, plus ``iter``: the batch in which each
-        candidate was evaluated.
+        candidate was evaluated. With ``return_train_score``,
+        ``rank_train_<metric>`` ranks the train scores, as in scikit-optimize.
     {best_attributes}
     {fitted_attributes}
     n_iter_ : int

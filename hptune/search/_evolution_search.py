@@ -95,7 +95,8 @@ class EvolutionSearchCV(AskTellSearchCV):
     ----------
     cv_results_ : dict of numpy (masked) ndarrays
         As in ``GridSearchCV``, plus ``generation``: the generation (batch)
-        in which each candidate was evaluated.
+        in which each candidate was evaluated. With ``return_train_score``,
+        ``rank_train_<metric>`` ranks the train scores, as in scikit-optimize.
     history_ : dict of ndarray of shape (n_iter_,)
         One entry per generation: ``generation``, ``n_evaluations`` (so
         far), ``best_score`` (best so far), ``generation_best_score``,

@@ -159,7 +159,8 @@ class PBTSearchCV(BaseHptuneSearchCV):
         As in ``GridSearchCV``, one row per member: its final hyperparameters
         and its scores after the last step (``fit_time`` and ``score_time``
         add up all steps). Extra keys: ``member`` (the member index) and
-        ``budget`` (resource trained per member).
+        ``budget`` (resource trained per member). With ``return_train_score``,
+        ``rank_train_<metric>`` ranks the train scores, as in scikit-optimize.
     best_estimator_ : estimator
         Estimator trained on the whole data with the best member's schedule
         (when ``refit`` is not False).
