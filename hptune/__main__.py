@@ -33,7 +33,7 @@ _PBT_EPOCHS = 10
 def _parse(argv):
     parser = argparse.ArgumentParser(
         prog="python -m hptune",
-        description=__doc__.splitlines()[0].strip("`: "),
+        description="A short demo of hptune's searches next to random search.",
         epilog="Example: python -m hptune --strategy all --n-iter 12 --plot convergence.png",
     )
     parser.add_argument(

@@ -78,3 +78,10 @@ def test_plain_progress_rewrites_one_line():
 def test_progress_is_off_without_a_terminal():
     assert isinstance(demo._progress(False, io.StringIO()), demo._NoProgress)
     assert isinstance(demo._progress(True, _FakeTTY()), demo._NoProgress)
+
+
+def test_help_text_reads_as_plain_text(capsys):
+    with pytest.raises(SystemExit):
+        demo.main(["--help"])
+    out = capsys.readouterr().out
+    assert "A short demo of hptune's searches next to random search." in out and "``" not in out
