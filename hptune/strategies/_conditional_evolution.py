@@ -15,10 +15,12 @@ branch. Recipe of one generation (``population_size`` fresh points):
 3. the child keeps ``a``'s branch and is mutated as in
    :class:`~hptune.EvolutionOptimizer` (self-adapted scale, per-dimension
    operators of the branch), except that with probability
-   ``1 / (1 + d)`` (``d`` the active dimensions of its branch: the branch
-   is one more gene) *switching branch* is its mutation: the child moves to
-   another open branch, keeping the values of parameters of the same name
-   that are valid there and drawing the others from the prior;
+   ``1 / population_size`` (about one child per generation) *switching
+   branch* is its mutation: the child moves to another open branch, keeping
+   the values of parameters of the same name that are valid there and
+   drawing the others from the prior. A rate of ``1 / (1 + d)`` (the branch
+   as one more of the ``d`` genes) spent up to 40% of the evaluations in a
+   branch that was clearly worse, with no better best score;
 4. a child equal to a told, pending or sibling point of its branch is
    mutated again, then replaced by a fresh random point of its branch or,
    when the branch is exhausted or its budget spent, of another open
@@ -218,7 +220,8 @@ class ConditionalEvolutionOptimizer(ConditionalStrategy):
                 log_sigma = 0.5 * (log_sigma + np.log(self._told_sigma[pool[b]]))
             sigma = float(self_adapt(np.array([log_sigma]), 1 / np.sqrt(2 * self._n_active(k)), rng)[0])
             is_open = self._open(used, exhausted)
-            if rng.uniform() < 1.0 / (1 + self._n_active(k)) and is_open.sum() > (1 if is_open[k] else 0):
+            # About one child per generation explores another branch.
+            if rng.uniform() < 1.0 / self.population_size_ and is_open.sum() > (1 if is_open[k] else 0):
                 k, z = self._switch(k, z, is_open)
             else:
                 z = self._mutate(k, z, sigma)
