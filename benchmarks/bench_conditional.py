@@ -46,7 +46,6 @@ Wall times are measured on a shared machine; compare the scores.
 
 import argparse
 import json
-import math
 import os
 import time
 import warnings

@@ -162,7 +162,7 @@ def test_copula_is_monotone_and_centred():
 
 def test_evolution_generation_is_one_batch_and_individuals_keep_their_branch():
     opt = evolution()
-    for g in range(4):
+    for _ in range(4):
         points = opt.ask(6)
         assert len(points) == 6
         opt.tell(points, [score(p) for p in points])
