@@ -15,9 +15,10 @@ do with a branch variable and inactive parameters:
     column over the union of their bounds, on the warped (log) scale, so
     that ``C`` of two kernels is one input even with different ranges;
   - ``Categorical`` dimensions share one one-hot block over the union of
-    their categories (the very objects, matched by identity and then by
-    equality), so that the same ``StandardScaler()``/``"passthrough"``
-    choice is one input in every branch;
+    their categories (matched by identity, then equality, then for
+    estimators by class and parameters: see :func:`choice_index`), so that
+    the same ``StandardScaler()``/``"passthrough"`` choice is one input in
+    every branch;
   - any other dimension shares only with equal ones (an ``Ordinal`` of the
     same values, the same scipy distribution);
 
@@ -45,10 +46,28 @@ from ._choices import Categorical, _index_of
 from ._dimensions import Integer, Real
 from ._space import as_rows
 
-__all__ = ["ConditionalSpace"]
+__all__ = ["ConditionalSpace", "choice_index"]
 
 # Value of an inactive numeric column: the middle of the unit interval.
 _INACTIVE = 0.5
+
+
+def choice_index(choices, value):
+    """Position of ``value`` among ``choices`` as one category across branches, or None.
+
+    The very object first, then an equal value of the same type, then an
+    estimator of the same class with the same parameters: users write a new
+    ``StandardScaler()`` in every dict, and those are one choice.
+    """
+    try:
+        return int(_index_of(choices, value))
+    except ValueError:
+        pass
+    if hasattr(value, "get_params"):
+        for i, c in enumerate(choices):
+            if type(c) is type(value) and repr(c) == repr(value):
+                return i
+    return None
 
 
 def _group_key(dim):
@@ -72,9 +91,7 @@ class _Group:
             self.categories = []
             for dim in dims:
                 for c in dim.categories:
-                    try:
-                        _index_of(self.categories, c)
-                    except ValueError:
+                    if choice_index(self.categories, c) is None:
                         self.categories.append(c)
             self.width = len(self.categories) if len(self.categories) > 1 else 0
             self.fill = np.full(self.width, 1.0 / max(self.width, 1))
@@ -102,7 +119,7 @@ class _Group:
     def place(self, dim, A, b, rows, cols):
         """Write the embedding of ``dim`` (branch columns ``rows``) into ``A`` and ``b``."""
         if self.kind == "categorical":
-            union = [_index_of(self.categories, c) for c in dim.categories]
+            union = [choice_index(self.categories, c) for c in dim.categories]
             if not self.width:
                 return
             if dim.n_columns:
