@@ -33,9 +33,9 @@ import numpy as np
 from ..exceptions import ExhaustedSpaceWarning
 from ..space import to_space
 from ..space._conditional import ConditionalSpace
-from ..space._space import as_rows, point_keys
+from ..space._space import as_rows
 from ..utils._random import check_random_state, rng_from_state, rng_to_state
-from ._base import STATE_FORMAT, _ENUMERATE_LIMIT
+from ._base import STATE_FORMAT, Strategy
 
 __all__ = ["Branch", "ConditionalStrategy"]
 
@@ -56,65 +56,22 @@ class Branch:
     params_ : list of dict
     """
 
-    def __init__(self, space):
-        self.space = space
+    def __init__(self, space, rng):
+        self.space, self._rng = space, rng
         self.Z_ = np.empty((0, space.n_columns))
         self.y_ = np.empty(0)
         self.params_ = []
-        self.pending = np.empty((0, space.n_columns))
+        self._pending = np.empty((0, space.n_columns))
 
-    @property
-    def n_told(self):
-        """Number of points told in this branch."""
-        return len(self.y_)
-
-    @property
-    def best_index(self):
-        """Index of the best finite score of this branch (None while there is none)."""
-        finite = np.isfinite(self.y_) | (self.y_ == np.inf)
-        if not finite.any():
-            return None
-        return int(np.flatnonzero(finite)[np.argmax(self.y_[finite])])
-
-    @property
-    def best_params(self):
-        """The best point of this branch (None while no score is finite)."""
-        i = self.best_index
-        return None if i is None else self.params_[i]
-
-    @property
-    def best_score(self):
-        """The best score of this branch (NaN while no score is finite)."""
-        i = self.best_index
-        return math.nan if i is None else float(self.y_[i])
-
-    def taken(self):
-        """Encodings told or pending, shape (n, n_columns)."""
-        return np.vstack([self.Z_, self.pending])
-
-    def fresh(self, Z, taken):
-        """Rows of ``Z`` in neither ``taken`` nor earlier in ``Z``."""
-        seen = set(point_keys(as_rows(taken, self.space.n_columns)))
-        keep = []
-        for i, key in enumerate(point_keys(as_rows(Z, self.space.n_columns))):
-            if key not in seen:
-                seen.add(key)
-                keep.append(i)
-        return as_rows(Z, self.space.n_columns)[keep]
-
-    def random_fresh(self, n, taken, rng):
-        """Up to ``n`` fresh encodings drawn from the prior (none when exhausted)."""
-        space = self.space
-        if space.size <= _ENUMERATE_LIMIT:
-            candidates = self.fresh(space.all_encodings(), taken)
-            return candidates[rng.permutation(len(candidates))[:n]]
-        out = np.empty((0, space.n_columns))
-        for _ in range(20):  # rejection sampling; 20 rounds is plenty for huge spaces
-            U = rng.uniform(size=(2 * n, space.n_dims))
-            out = np.vstack([out, self.fresh(space.from_unit(U), np.vstack([taken, out]))])
-            if len(out) >= n:
-                break
-        return out[:n]
+    # The history and the search for fresh points work as in a strategy of
+    # one space (``_rng`` is the conditional strategy's generator).
+    n_told = Strategy.n_told
+    best_index = Strategy.best_index
+    best_params = Strategy.best_params
+    best_score = Strategy.best_score
+    taken = _taken = Strategy._taken
+    fresh = _fresh = Strategy._fresh
+    random_fresh = Strategy._random_fresh
 
 
 class ConditionalStrategy:
@@ -146,14 +103,14 @@ class ConditionalStrategy:
 
     def __init__(self, spaces, *, budgets=None, n_iter=None, random_state=None):
         self.space = ConditionalSpace([to_space(s) for s in spaces])
-        self.branches = [Branch(space) for space in self.space.branches]
+        self._rng = check_random_state(random_state)
+        self.branches = [Branch(space, self._rng) for space in self.space.branches]
         n = self.space.n_branches
         self.budgets = [None] * n if budgets is None else list(budgets)
         if len(self.budgets) != n:
             raise ValueError(f"budgets has {len(self.budgets)} entries for {n} sub-spaces.")
         self.n_iter = n_iter
         self.random_state = random_state
-        self._rng = check_random_state(random_state)
         self.branch_, self.y_, self.params_ = np.empty(0, dtype=np.int64), np.empty(0), []
         self._owner = {}
 
@@ -186,14 +143,14 @@ class ConditionalStrategy:
             warnings.warn(
                 f"Only {len(picks)} of the {n} requested points are new: the "
                 f"{self.space.n_branches} sub-spaces have {self.space.size} points and "
-                f"{self.n_told + sum(len(b.pending) for b in self.branches)} were already proposed.",
+                f"{self.n_told + sum(len(b._pending) for b in self.branches)} were already proposed.",
                 ExhaustedSpaceWarning,
                 stacklevel=2,
             )
         params = []
         for k, z in picks:
             branch = self.branches[k]
-            branch.pending = np.vstack([branch.pending, z[None, :]])
+            branch._pending = np.vstack([branch._pending, z[None, :]])
             [p] = branch.space.decode(z[None, :])
             self._owner[id(p)] = k
             params.append(p)
@@ -220,9 +177,9 @@ class ConditionalStrategy:
         for k, p, score in zip(ks, params, y):
             branch = self.branches[k]
             z = branch.space.encode([p])[0]
-            hit = np.flatnonzero(np.all(np.abs(branch.pending - z) <= 1e-9, axis=1))
+            hit = np.flatnonzero(np.all(np.abs(branch._pending - z) <= 1e-9, axis=1))
             if len(hit):
-                branch.pending = np.delete(branch.pending, hit[0], axis=0)
+                branch._pending = np.delete(branch._pending, hit[0], axis=0)
             branch.Z_ = np.vstack([branch.Z_, z[None, :]])
             branch.y_ = np.append(branch.y_, score)
             branch.params_.append(p)
@@ -232,35 +189,15 @@ class ConditionalStrategy:
         self.params_.extend(params)
         self._observe(ks, Z, y)
 
-    @property
-    def n_told(self):
-        """Number of told points over all branches."""
-        return len(self.y_)
-
-    @property
-    def best_index(self):
-        """Index of the best told score (None while no score is finite)."""
-        finite = np.isfinite(self.y_) | (self.y_ == np.inf)
-        if not finite.any():
-            return None
-        return int(np.flatnonzero(finite)[np.argmax(self.y_[finite])])
-
-    @property
-    def best_params(self):
-        """The best told parameter dict (None while no score is finite)."""
-        i = self.best_index
-        return None if i is None else self.params_[i]
-
-    @property
-    def best_score(self):
-        """The best told score (NaN while no score is finite)."""
-        i = self.best_index
-        return math.nan if i is None else float(self.y_[i])
+    n_told = Strategy.n_told
+    best_index = Strategy.best_index
+    best_params = Strategy.best_params
+    best_score = Strategy.best_score
 
     # -- budgets ----------------------------------------------------------------
     def _used(self):
         """Points told or pending in each branch, shape (n_branches,)."""
-        return np.array([b.n_told + len(b.pending) for b in self.branches], dtype=float)
+        return np.array([b.n_told + len(b._pending) for b in self.branches], dtype=float)
 
     def _pools(self):
         """Pool of each branch (its own, or the shared one last) and each pool's budget."""
@@ -335,7 +272,7 @@ class ConditionalStrategy:
         for k, count in enumerate(self._allot(n, used, exhausted, self._rng)):
             if count:
                 taken = np.vstack([self.branches[k].taken(), *[z[None, :] for j, z in picks if j == k]])
-                picks.extend((k, z) for z in self.branches[k].random_fresh(int(count), taken, self._rng))
+                picks.extend((k, z) for z in self.branches[k].random_fresh(int(count), taken))
         return picks
 
     # -- state ----------------------------------------------------------------------
@@ -389,7 +326,7 @@ class ConditionalStrategy:
             if len(branch.Z_) != len(branch.y_):
                 raise ValueError(f"The state of sub-space {k} has {len(branch.Z_)} points but {len(branch.y_)} scores.")
             branch.params_ = branch.space.decode(branch.Z_) if len(branch.Z_) else []
-            branch.pending = np.empty((0, branch.space.n_columns))
+            branch._pending = np.empty((0, branch.space.n_columns))
         position = np.zeros(len(self.branches), dtype=int)
         self.params_ = []
         for k in ks:
@@ -397,6 +334,8 @@ class ConditionalStrategy:
             position[k] += 1
         self.branch_, self.y_, self._owner = ks, y, {}
         self._rng = rng_from_state(state["rng"])
+        for branch in self.branches:
+            branch._rng = self._rng
         self._load_extra_state(state.get("extra", {}))
         return self
 

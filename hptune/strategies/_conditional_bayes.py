@@ -215,7 +215,7 @@ class ConditionalBayesOptimizer(ConditionalStrategy):
             gp = self._fit_surrogate()
             y = self._model_scores()
             lie, best = BATCH_STRATEGIES[self.batch_strategy], float(y.max())
-            fantasies = [self.space.embed(k, b.pending) for k, b in enumerate(self.branches) if len(b.pending)]
+            fantasies = [self.space.embed(k, b._pending) for k, b in enumerate(self.branches) if len(b._pending)]
             fantasies += [self.space.embed(k, z[None, :]) for k, z in picks]
             if fantasies:
                 gp, best = self._fantasise(gp, np.vstack(fantasies), lie, y, best)

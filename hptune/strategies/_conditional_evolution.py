@@ -192,7 +192,7 @@ class ConditionalEvolutionOptimizer(ConditionalStrategy):
             branch = self.branches[k]
             Z = branch.fresh(initial_design(branch.space, int(count), seed, "lhs"), branch.taken())
             if len(Z) < count:
-                Z = np.vstack([Z, branch.random_fresh(int(count) - len(Z), np.vstack([branch.taken(), Z]), self._rng)])
+                Z = np.vstack([Z, branch.random_fresh(int(count) - len(Z), np.vstack([branch.taken(), Z]))])
             blocks.append([(k, z, self.mutation_scale) for z in Z])
         return [block[i] for i in range(int(counts.max(initial=0))) for block in blocks if i < len(block)]
 
@@ -258,7 +258,7 @@ class ConditionalEvolutionOptimizer(ConditionalStrategy):
             z = branch.space.snap(mutate(z, np.array([scale]), self._kinds[k], max(self._p_mutation(k), 0.5), self._rng))
         is_open = self._open(used, exhausted)
         for j in ([k] if is_open[k] else []) + [j for j in self._rng.permutation(len(self.branches)) if is_open[j] and j != k]:
-            extra = self.branches[j].random_fresh(1, taken[j], self._rng)
+            extra = self.branches[j].random_fresh(1, taken[j])
             if len(extra):
                 return j, extra[0], self.mutation_scale
             exhausted[j] = True
