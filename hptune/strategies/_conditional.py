@@ -327,12 +327,8 @@ class ConditionalStrategy:
                 raise ValueError(f"The state of sub-space {k} has {len(branch.Z_)} points but {len(branch.y_)} scores.")
             branch.params_ = branch.space.decode(branch.Z_) if len(branch.Z_) else []
             branch._pending = np.empty((0, branch.space.n_columns))
-        position = np.zeros(len(self.branches), dtype=int)
-        self.params_ = []
-        for k in ks:
-            self.params_.append(self.branches[k].params_[position[k]])
-            position[k] += 1
         self.branch_, self.y_, self._owner = ks, y, {}
+        self.params_ = self._in_told_order([b.params_ for b in self.branches])
         self._rng = rng_from_state(state["rng"])
         for branch in self.branches:
             branch._rng = self._rng
@@ -347,10 +343,14 @@ class ConditionalStrategy:
 
     def _told_Z(self):
         """Encodings of the told points in order, each in its branch, as a list."""
+        return self._in_told_order([b.Z_ for b in self.branches])
+
+    def _in_told_order(self, per_branch):
+        """One item per told point, in order, from each branch's items in its order."""
         position = np.zeros(len(self.branches), dtype=int)
         out = []
         for k in self.branch_:
-            out.append(self.branches[k].Z_[position[k]])
+            out.append(per_branch[k][position[k]])
             position[k] += 1
         return out
 
