@@ -152,7 +152,9 @@ class ConditionalStrategy:
             branch = self.branches[k]
             branch._pending = np.vstack([branch._pending, z[None, :]])
             [p] = branch.space.decode(z[None, :])
-            self._owner[id(p)] = k
+            # The dict itself is kept: an id alone may be reused by another
+            # dict once this one is gone.
+            self._owner[id(p)] = (k, p)
             params.append(p)
         return params
 
@@ -171,8 +173,11 @@ class ConditionalStrategy:
         y = np.asarray(scores, dtype=float).reshape(-1)
         if len(params) != len(y):
             raise ValueError(f"tell got {len(params)} points but {len(y)} scores.")
-        ks = [self._owner.pop(id(p), None) for p in params]
-        ks = np.array([self.space.branch_of(p) if k is None else k for k, p in zip(ks, params)], dtype=np.int64)
+        owners = [self._owner.pop(id(p), (None, None)) for p in params]
+        ks = np.array(
+            [k if asked is p else self.space.branch_of(p) for (k, asked), p in zip(owners, params)],
+            dtype=np.int64,
+        )
         Z = []
         for k, p, score in zip(ks, params, y):
             branch = self.branches[k]

@@ -134,7 +134,8 @@ class SubspaceStrategy:
         for i, (strategy, k) in enumerate(zip(self.strategies, counts)):
             if k:
                 asked = strategy.ask(int(k))
-                self._owner.update({id(p): i for p in asked})
+                # The dict itself is kept: an id alone may be reused once it is gone.
+                self._owner.update({id(p): (i, p) for p in asked})
                 params.extend(asked)
         return params
 
@@ -142,8 +143,8 @@ class SubspaceStrategy:
         """Route each score to the strategy that proposed its point."""
         routed = [([], []) for _ in self.strategies]
         for p, s in zip(params, np.asarray(scores, dtype=float).reshape(-1)):
-            i = self._owner.pop(id(p), None)
-            if i is None:
+            i, asked = self._owner.pop(id(p), (None, None))
+            if asked is not p:
                 i = next(j for j, st in enumerate(self.strategies) if st.space.contains(p))
             routed[i][0].append(p)
             routed[i][1].append(s)
