@@ -332,6 +332,27 @@ def markdown(table):
     return "\n".join(lines)
 
 
+def targets(table, budget, evolution_budget):
+    """The issue's targets, checked against the table, as Markdown lines."""
+    lines = ["### Targets", ""]
+    tasks = sorted({t for t, b, _ in table if b == budget})
+    if all((t, budget, m) in table for t in tasks for m in ("bayes", "tpe")):
+        above = [t for t in tasks if table[(t, budget, "bayes")]["score"] > table[(t, budget, "tpe")]["score"]]
+        mean = np.mean([table[(t, budget, "bayes")]["score"] for t in tasks])
+        lines.append(f"- BayesSearchCV above Optuna TPE at {budget} evaluations on every task: "
+                     f"{'met' if len(above) == len(tasks) else 'not met'} (above on {', '.join(above) or 'none'}).")
+        lines.append(f"- BayesSearchCV at least 60 on average: {'met' if mean >= 60 else 'not met'} ({mean:.1f}).")
+    long = sorted({t for t, b, _ in table if b == evolution_budget})
+    if all((t, evolution_budget, m) in table for t in long for m in ("evolution", "tpe")):
+        evo = np.mean([table[(t, evolution_budget, "evolution")]["score"] for t in long])
+        tpe = np.mean([table[(t, evolution_budget, "tpe")]["score"] for t in long])
+        above = [t for t in long if table[(t, evolution_budget, "evolution")]["score"]
+                 > table[(t, evolution_budget, "tpe")]["score"]]
+        lines.append(f"- EvolutionSearchCV above Optuna TPE at {evolution_budget} evaluations: "
+                     f"{evo:.1f} vs {tpe:.1f} on average, above on {', '.join(above) or 'none'}.")
+    return "\n".join(lines + [""])
+
+
 def _parse_seeds(text):
     if "-" in text:
         lo, hi = text.split("-")
@@ -376,7 +397,10 @@ def main():
                     with open(path, "w") as f:
                         json.dump({"runs": runs}, f)
     table = normalised(runs)
-    text = markdown(table)
+    seeds = sorted({r["seed"] for r in runs})
+    text = (markdown(table) + targets(table, args.budget, args.evolution_budget)
+            + f"\nSeeds: {seeds}. Scores are mean ± std over seeds; shares are per task, in the "
+            "column order.\n")
     with open(args.output + ".md", "w") as f:
         f.write("# Conditional spaces (list of dicts)\n\n" + __doc__.split("Usage::")[0].split("\n\n", 1)[1]
                 + "\n" + text)
