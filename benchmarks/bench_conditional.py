@@ -400,7 +400,7 @@ def main():
     seeds = sorted({r["seed"] for r in runs})
     text = (markdown(table) + targets(table, args.budget, args.evolution_budget)
             + f"\nSeeds: {seeds}. Scores are mean ± std over seeds; shares are per task, in the "
-            "column order.\n")
+            "column order. Wall times were measured on a 2-core machine shared with other jobs.\n")
     with open(args.output + ".md", "w") as f:
         f.write("# Conditional spaces (list of dicts)\n\n" + __doc__.split("Usage::")[0].split("\n\n", 1)[1]
                 + "\n" + text)
