@@ -90,6 +90,8 @@ CASES = {
                  "model-based search needs the shape of the distribution, not only its samples. Give a list of values, "
                  "a (low, high[, prior]) tuple, " + ACCEPTED + " Got _OnlyRvs()."),
     "empty dict": (ALL, {}, {}, y, ValueError, "The search space is empty: give at least one parameter."),
+    "empty dict in a sub-space": (ALL, [{"C": C}, {}], {}, y, ValueError,
+                                  "Sub-space 1: The search space is empty: give at least one parameter."),
     "empty list of spaces": (ALL, [], {}, y, ValueError,
                              "search_spaces must be a dict, a non-empty list of dicts or a list of (dict, n_iter) "
                              "tuples. Got []."),

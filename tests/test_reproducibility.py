@@ -37,6 +37,9 @@ def _make(kind, seed, **params):
     if kind == "bayes-subspaces":
         return BayesSearchCV(PIPE, SUBSPACES, n_iter=8, n_points=4, n_initial_points=2, cv=cv,
                              random_state=seed, **params)
+    if kind == "evolution-subspaces":
+        return EvolutionSearchCV(PIPE, SUBSPACES, population_size=4, n_generations=2, tournament_size=2, cv=cv,
+                                 random_state=seed, **params)
     if kind == "pbt":
         sgd = Pipeline([("scale", StandardScaler()), ("clf", SGDClassifier(learning_rate="constant", random_state=0))])
         return PBTSearchCV(sgd, {"clf__alpha": (1e-5, 1e-1, "log-uniform"), "clf__eta0": (1e-3, 1.0, "log-uniform")},
@@ -59,7 +62,7 @@ def _assert_same(a, b):
         np.testing.assert_array_equal(x, z)
 
 
-@pytest.mark.parametrize("kind", ["bayes", "bayes-subspaces", "evolution", "pbt"])
+@pytest.mark.parametrize("kind", ["bayes", "bayes-subspaces", "evolution", "evolution-subspaces", "pbt"])
 def test_same_seed_same_results_for_n_jobs_and_backends(kind, global_random_seed):
     reference = _make(kind, global_random_seed).fit(X, y)
     _assert_same(reference, _make(kind, global_random_seed).fit(X, y))

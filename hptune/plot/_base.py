@@ -14,6 +14,8 @@ import numbers
 
 import numpy as np
 
+from ..space._conditional import ConditionalSpace, choice_index
+
 __all__ = [
     "INSTALL_HINT",
     "ParamAxis",
@@ -41,7 +43,7 @@ __all__ = [
 INSTALL_HINT = 'pip install "hptune[plots]"'
 
 # Category labels longer than this are cut, so that tick labels stay readable.
-_MAX_LABEL = 18
+_MAX_LABEL = 16
 
 
 def check_matplotlib(caller):
@@ -213,6 +215,38 @@ def _label(value):
     return text if len(text) <= _MAX_LABEL else text[: _MAX_LABEL - 1] + "…"
 
 
+def _make_room(ax, labels, side, extent):
+    """Widen the ``side`` margin of a figure without a layout engine so that labels fit.
+
+    Only for the outer panels on that side; a figure with a layout engine
+    (constrained layout) makes room by itself. ``extent`` is the share of a
+    label's length that lies across the margin (1 for horizontal labels,
+    sin(40 degrees) for slanted ones).
+    """
+    figure = ax.figure
+    if figure.get_layout_engine() is not None or not labels:
+        return
+    margin = getattr(figure.subplotpars, side)
+    box = ax.get_position()
+    if abs((box.x0 if side == "left" else box.y0) - margin) > 1e-6:
+        return
+    # About 0.6 em per character of 10 pt tick labels, plus the axis label.
+    inches = 0.6 * 10 / 72.0 * max(len(t) for t in labels) * extent + 0.45
+    needed = inches / (figure.get_figwidth() if side == "left" else figure.get_figheight())
+    if needed > margin:
+        figure.subplots_adjust(**{side: min(needed, 0.4)})
+
+
+def _distinct(categories):
+    """Tick labels of ``categories``, numbered where two would read the same."""
+    labels = [_label(c) for c in categories]
+    for text in {t for t in labels if labels.count(t) > 1}:
+        where = [i for i, t in enumerate(labels) if t == text]
+        for n, i in enumerate(where, start=1):
+            labels[i] = f"{text[: _MAX_LABEL - 3]} ({n})"
+    return labels
+
+
 class ParamAxis:
     """How the values of one parameter are placed on a plot axis.
 
@@ -254,16 +288,9 @@ class ParamAxis:
                     self.categories.append(v)
 
     def _index(self, value):
-        for i, c in enumerate(self.categories):
-            if c is value:
-                return i
-        for i, c in enumerate(self.categories):
-            try:
-                if type(c) is type(value) and bool(c == value):
-                    return i
-            except (TypeError, ValueError):
-                continue
-        return None
+        # One category for the same choice in several sub-spaces (a new
+        # StandardScaler() in every dict is one scaler).
+        return choice_index(self.categories, value)
 
     def positions(self, values):
         """Axis coordinates of ``values`` (NaN where a value is None)."""
@@ -306,17 +333,26 @@ class ParamAxis:
                 set_lim(*self.limits())
             return
         positions = np.arange(self.n_categories)
-        labels = [_label(c) for c in self.categories]
+        labels = _distinct(self.categories)
         if which == "x":
-            ax.set_xticks(positions, labels, rotation=30 if len(self.categories) > 2 else 0)
+            # Slanted labels anchored at their tick: long names neither
+            # overlap their neighbours nor drift away from their tick.
+            slant = len(labels) > 1 and max(len(t) for t in labels) > 6
+            ax.set_xticks(positions, labels, rotation=40 if slant else 0,
+                          ha="right" if slant else "center", rotation_mode="anchor")
+            if slant:
+                _make_room(ax, labels, "bottom", 0.65)
         else:
             ax.set_yticks(positions, labels)
+            _make_room(ax, labels, "left", 1.0)
         set_lim(*self.limits())
 
 
 def _dimensions_of(search):
-    """Dimension of each parameter name, when the search has a single space."""
+    """Dimension of each parameter name, merged over sub-spaces when there are several."""
     strategy = getattr(search, "strategy_", None)
+    if isinstance(getattr(strategy, "space", None), ConditionalSpace):
+        return strategy.space.dimensions()
     subs = getattr(strategy, "strategies", [strategy] if strategy is not None else [])
     dims = {}
     for sub in subs:

@@ -65,14 +65,30 @@ class Surrogate:
         return None if best is None else self.params[best]
 
 
+def _describe(space):
+    """A sub-space in a few words: its fixed choices and the names it searches."""
+    parts = []
+    for name, dim in space:
+        categories = getattr(dim, "categories", None)
+        if categories is not None and len(categories) == 1:
+            value = categories[0]
+            parts.append(f"{name}={type(value).__name__ if hasattr(value, 'get_params') else repr(value)}")
+        else:
+            parts.append(name)
+    return ", ".join(parts)
+
+
 def _strategy_of(obj, caller, subspace):
     strategy = getattr(obj, "strategy_", obj)
     subs = getattr(strategy, "strategies", None)
     if subs is not None:
         if subspace is None and len(subs) > 1:
+            listed = "; ".join(
+                f"{i}: {_describe(sub.space)}" for i, sub in enumerate(subs) if hasattr(sub, "space")
+            )
             raise ValueError(
                 f"The search has {len(subs)} sub-spaces and {caller} shows one; "
-                f"pass subspace=0 ... {len(subs) - 1}."
+                f"pass subspace=0 ... {len(subs) - 1}" + (f" ({listed})." if listed else ".")
             )
         strategy = subs[subspace or 0]
     elif subspace not in (None, 0):

@@ -23,7 +23,7 @@ from sklearn.utils.validation import indexable
 
 from ..space import to_subspaces
 from ..strategies._result import result_from_strategy
-from ..strategies._subspaces import SubspaceStrategy, split_budget
+from ..strategies._subspaces import conditional_strategy, split_budget
 from ..utils._random import check_random_state, child_seed
 from ..utils._sklearn_compat import SEARCH_CHECKS_INPUTS, _check_method_params
 from ._base import BaseHptuneSearchCV, objective_key
@@ -133,15 +133,23 @@ class AskTellSearchCV(BaseHptuneSearchCV):
         self._check_input_parameters(X, y, routed.splitter.split)
 
     def _build_strategy(self, rng):
+        """The strategy of this fit and the number of evaluations it plans.
+
+        Sub-spaces (a list of dicts) are searched as one by the conditional
+        version of the search's strategy (see
+        :func:`~hptune.strategies._subspaces.conditional_strategy`).
+        """
         subspaces = to_subspaces(self._search_space())
-        budgets = split_budget(self._budget(), [b for _, b in subspaces])
-        strategies = [
-            self._make_strategy(space, budget, child_seed(rng))
-            for (space, _), budget in zip(subspaces, budgets)
-        ]
-        if len(strategies) == 1:
-            return strategies[0], sum(budgets)
-        return SubspaceStrategy(strategies, budgets), sum(budgets)
+        fixed = [b for _, b in subspaces]
+        budgets = split_budget(self._budget(), fixed)
+        template = self._make_strategy(subspaces[0][0], budgets[0], child_seed(rng))
+        if len(subspaces) == 1:
+            return template, budgets[0]
+        strategy = conditional_strategy(
+            template, [space for space, _ in subspaces], budgets=fixed, n_iter=self._budget(),
+            random_state=child_seed(rng), make_strategy=self._make_strategy,
+        )
+        return strategy, sum(budgets)
 
     def _run_search(self, evaluate_candidates, *, callback_ctx=None):
         """Ask, evaluate on fixed splits, tell; repeat until the run stops.

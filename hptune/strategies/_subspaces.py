@@ -1,16 +1,75 @@
-"""Conditional sub-spaces: one strategy per sub-space, each with its own budget.
+"""Conditional sub-spaces: the strategy that searches a list of dicts.
 
 A list of dicts given to ``GridSearchCV`` describes a union of spaces with
-different parameters (for example one dict per kernel of an SVC). A model of
-one sub-space says nothing about another, so each gets its own strategy, and
-the batches are shared out in proportion to the budgets left.
+different parameters (for example one dict per kernel of an SVC).
+:func:`conditional_strategy` turns the strategy a search would use on one
+space into the strategy over all of them: Bayesian optimisation and
+evolution search every branch at once
+(:class:`~hptune.strategies._conditional_bayes.ConditionalBayesOptimizer`,
+:class:`~hptune.strategies._conditional_evolution.ConditionalEvolutionOptimizer`),
+so that the budget flows to the branches that score well. Any other
+strategy runs once per sub-space behind :class:`SubspaceStrategy`, each
+with a fixed share of the budget.
 """
 
 import math
 
 import numpy as np
 
-__all__ = ["SubspaceStrategy", "split_budget"]
+from ._bayes import BayesOptimizer
+from ._conditional_bayes import ConditionalBayesOptimizer
+from ._conditional_evolution import ConditionalEvolutionOptimizer
+from ._evolution import EvolutionOptimizer
+from ..utils._random import check_random_state, child_seed
+
+__all__ = ["SubspaceStrategy", "conditional_strategy", "split_budget"]
+
+_BAYES_SETTINGS = (
+    "n_initial_points", "initial_point_generator", "acq_func", "xi", "kappa",
+    "batch_strategy", "n_candidates", "n_polish",
+)
+_EVOLUTION_SETTINGS = (
+    "population_size", "algorithm", "crossover_probability", "mutation_probability",
+    "tournament_size", "elitism", "mutation_scale",
+)
+
+
+def conditional_strategy(template, spaces, *, budgets, n_iter, random_state, make_strategy=None):
+    """The strategy over several sub-spaces that does what ``template`` does on one.
+
+    Parameters
+    ----------
+    template : Strategy
+        The strategy configured for one sub-space (its settings are copied).
+    spaces : list of Space
+        The sub-spaces.
+    budgets : list of int or None
+        Each sub-space's own budget, or None for those sharing ``n_iter``.
+    n_iter : int
+        Budget shared by the sub-spaces without their own.
+    random_state : int
+        Seed of the strategy.
+    make_strategy : callable, default=None
+        ``make_strategy(space, budget, seed)``, for strategies run once per
+        sub-space (those with no conditional version).
+
+    Returns
+    -------
+    strategy : ConditionalStrategy or SubspaceStrategy
+    """
+    common = {"budgets": budgets, "n_iter": n_iter, "random_state": random_state}
+    if isinstance(template, BayesOptimizer):
+        settings = {name: getattr(template, name) for name in _BAYES_SETTINGS}
+        noise_floor = template._surrogate.noise_floor
+        return ConditionalBayesOptimizer(spaces, noise_floor=noise_floor, **settings, **common)
+    if isinstance(template, EvolutionOptimizer):
+        settings = {name: getattr(template, name) for name in _EVOLUTION_SETTINGS}
+        return ConditionalEvolutionOptimizer(spaces, **settings, **common)
+    shares = split_budget(n_iter, budgets)
+    rng = check_random_state(random_state)
+    return SubspaceStrategy(
+        [make_strategy(space, share, child_seed(rng)) for space, share in zip(spaces, shares)], shares
+    )
 
 
 def split_budget(n_iter, fixed):
@@ -75,7 +134,8 @@ class SubspaceStrategy:
         for i, (strategy, k) in enumerate(zip(self.strategies, counts)):
             if k:
                 asked = strategy.ask(int(k))
-                self._owner.update({id(p): i for p in asked})
+                # The dict itself is kept: an id alone may be reused once it is gone.
+                self._owner.update({id(p): (i, p) for p in asked})
                 params.extend(asked)
         return params
 
@@ -83,8 +143,8 @@ class SubspaceStrategy:
         """Route each score to the strategy that proposed its point."""
         routed = [([], []) for _ in self.strategies]
         for p, s in zip(params, np.asarray(scores, dtype=float).reshape(-1)):
-            i = self._owner.pop(id(p), None)
-            if i is None:
+            i, asked = self._owner.pop(id(p), (None, None))
+            if asked is not p:
                 i = next(j for j, st in enumerate(self.strategies) if st.space.contains(p))
             routed[i][0].append(p)
             routed[i][1].append(s)

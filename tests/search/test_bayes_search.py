@@ -60,7 +60,7 @@ def test_pipeline_with_estimators_and_passthrough_as_categories():
     assert isinstance(search.best_estimator_, Pipeline)
 
 
-def test_subspaces_share_the_budget():
+def test_subspaces_share_the_budget_by_the_model():
     space = [
         {"clf": [LogisticRegression()], "clf__C": (1e-2, 1e2, "log-uniform")},
         {"clf": [DecisionTreeClassifier(random_state=0)], "clf__max_depth": (1, 8)},
@@ -69,7 +69,10 @@ def test_subspaces_share_the_budget():
     search = BayesSearchCV(pipe, space, n_iter=8, n_initial_points=2, cv=2, random_state=0).fit(X, y)
     results = search.cv_results_
     assert len(results["params"]) == 8
-    assert np.ma.count_masked(results["param_clf__C"]) == 4
+    # One design over both branches (one point each), then the model
+    # decides: every branch is seen, and no even split is imposed.
+    n_tree = np.ma.count_masked(results["param_clf__C"])
+    assert 1 <= n_tree <= 7
     assert len(search.optimizer_results_) == 2 and search.total_iterations == 8
 
 
