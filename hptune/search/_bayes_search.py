@@ -144,8 +144,8 @@ class BayesSearchCV(AskTellSearchCV):
         learns failures as the worst observed score.
     {return_train_score}
     n_initial_points : int, default=10
-        Candidates from the space-filling design before the GP is used
-        (per sub-space).
+        Candidates from the space-filling design before the GP is used (in
+        total over the sub-spaces of a list of dicts, at least one each).
     initial_point_generator : {"sobol", "lhs", "halton", "random"}, default="sobol"
         The initial design.
     acq_func : {"log_ei", "log_pi", "ucb", "gp_hedge"}, default="log_ei"
@@ -170,7 +170,7 @@ class BayesSearchCV(AskTellSearchCV):
     n_points_ : int
         Number of candidates proposed per batch: ``n_points``, with
         ``"auto"`` resolved.
-    strategy_ : BayesOptimizer or SubspaceStrategy
+    strategy_ : BayesOptimizer or ConditionalBayesOptimizer
         The optimiser state at the end of the search.
     optimizer_results_ : list of OptimizeResult
         One scikit-optimize style result per sub-space (``x``, ``fun``,

@@ -107,7 +107,7 @@ class EvolutionSearchCV(AskTellSearchCV):
     {fitted_attributes}
     n_iter_ : int
         Number of generations run.
-    strategy_ : EvolutionOptimizer or SubspaceStrategy
+    strategy_ : EvolutionOptimizer or ConditionalEvolutionOptimizer
         The optimiser state at the end of the search.
 
     See Also
@@ -121,8 +121,10 @@ class EvolutionSearchCV(AskTellSearchCV):
     is varied again, and replaced by a random new point if that keeps
     failing. When a finite space has fewer points than the budget, the search
     stops once every point has been evaluated (with an
-    :class:`~hptune.exceptions.ExhaustedSpaceWarning`). With sub-spaces, each
-    has its own population and a generation's batch is shared among them.
+    :class:`~hptune.exceptions.ExhaustedSpaceWarning`). With sub-spaces (a
+    list of dicts), one population covers them all: individuals carry their
+    sub-space, crossover stays within one, switching sub-space is a mutation,
+    and each generation is one batch.
 
     Examples
     --------
