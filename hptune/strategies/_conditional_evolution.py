@@ -71,8 +71,9 @@ class ConditionalEvolutionOptimizer(ConditionalStrategy):
     mutation_probability : float, default=None
         Per-dimension mutation probability; None means ``1 / sqrt(d)`` for
         the ``d`` active dimensions of the child's branch.
-    tournament_size : int, default=3
-        Contestants per tournament.
+    tournament_size : int, default=None
+        Contestants per tournament; None means 3, or ``population_size``
+        when it is smaller.
     elitism : int, default=None
         Number of best points ever told that stay parents (None:
         ``population_size``).
@@ -116,7 +117,7 @@ class ConditionalEvolutionOptimizer(ConditionalStrategy):
         algorithm="auto",
         crossover_probability=0.8,
         mutation_probability=None,
-        tournament_size=3,
+        tournament_size=None,
         elitism=None,
         mutation_scale=0.1,
         random_state=None,
@@ -140,7 +141,7 @@ class ConditionalEvolutionOptimizer(ConditionalStrategy):
         self.population_size_, self.population_size = n, population_size
         self.algorithm = algorithm
         for name in ("crossover_probability", "mutation_probability", "tournament_size",
-                     "elitism", "mutation_scale", "_elitism"):
+                     "tournament_size_", "elitism", "mutation_scale", "_elitism"):
             setattr(self, name, getattr(settings, name))
         self.generation_ = 0
         self.generations_ = np.empty(0, dtype=np.int64)
@@ -208,10 +209,10 @@ class ConditionalEvolutionOptimizer(ConditionalStrategy):
         taken = [np.vstack([b.taken(), *[z[None, :] for j, z in picks if j == k]])
                  for k, b in enumerate(self.branches)]
         children = []
-        for a in tournament(y, self.population_size_, self.tournament_size, rng):
+        for a in tournament(y, self.population_size_, self.tournament_size_, rng):
             k = int(ks[a])
             mates = np.flatnonzero(ks == k)
-            b = mates[tournament(y[mates], 1, self.tournament_size, rng)[0]]
+            b = mates[tournament(y[mates], 1, self.tournament_size_, rng)[0]]
             mate = rng.uniform() < self.crossover_probability
             z = told_Z[pool[a]][None, :]
             log_sigma = np.log(self._told_sigma[pool[a]])

@@ -193,7 +193,7 @@ def test_evolution_refuses_cma():
 
 
 def test_settings_are_validated_with_the_single_space_messages():
-    with pytest.raises(ValueError, match="n_initial_points must be an int >= 1"):
+    with pytest.raises(ValueError, match=r"The 'n_initial_points' parameter of BayesOptimizer must be an int in the range \[1, inf\)"):
         ConditionalBayesOptimizer(SPACES, n_initial_points=0)
     with pytest.raises(ValueError, match="tournament_size=5 exceeds population_size=4"):
         ConditionalEvolutionOptimizer(SPACES, population_size=4, tournament_size=5)
