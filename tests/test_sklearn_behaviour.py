@@ -33,7 +33,7 @@ import _searches
 SEARCHES = _searches.available()
 X, y = make_classification(n_samples=60, n_features=5, random_state=0)
 C_SPACE = {"C": (1e-2, 1e2, "log-uniform")}
-EXTRA_COLUMNS = {"iter", "generation", "member", "budget"}
+EXTRA_COLUMNS = {"iter", "generation", "member", "budget", "bracket", "rung", "n_resources"}
 # PBTSearchCV's scores come from models trained on a hyperparameter schedule,
 # so GridSearchCV on the final hyperparameters checks its schema, not values.
 SCHEDULED = {"PBTSearchCV"}

@@ -348,20 +348,28 @@ class HyperbandSearchCV(AskTellSearchCV):
                     f"fold {j} in the first rung (resource='n_samples' keeps "
                     f"min_resources / max_resources = {self.min_resources_}/{r_max} of each "
                     f"fold's {len(train)}), fewer than the {k} it needs "
-                    f"({'one per class' if self._stratifies(y) else 'to fit on'}); raise "
+                    f"({'one per class' if self._labels(y) is not None else 'to fit on'}); raise "
                     f"min_resources to at least {smallest}."
                 )
 
-    def _stratifies(self, y):
-        return (
-            y is not None and is_classifier(self.estimator)
-            and type_of_target(y) in ("binary", "multiclass")
-        )
+    def _labels(self, y):
+        """The class labels to stratify the sample order by (None: no stratification).
+
+        A column vector counts as 1-d, as scikit-learn's classifiers take it
+        (with a warning), so that both give the same subsets.
+        """
+        if y is None or not is_classifier(self.estimator):
+            return None
+        labels = np.asarray(y)
+        if labels.ndim == 2 and labels.shape[1] == 1:
+            labels = labels.ravel()
+        if labels.ndim != 1 or type_of_target(labels) not in ("binary", "multiclass"):
+            return None
+        return labels
 
     def _needed_samples(self, y, train):
-        if self._stratifies(y):
-            return len(np.unique(np.asarray(y)[train]))
-        return 2
+        labels = self._labels(y)
+        return 2 if labels is None else len(np.unique(labels[train]))
 
     # -- the search space and the strategy ------------------------------------------------
     def _plan(self):
@@ -410,12 +418,12 @@ class HyperbandSearchCV(AskTellSearchCV):
         """One fixed order of each fold's training part; a rung keeps a prefix of it."""
         _, y, _ = self._run.fit_inputs
         rng = np.random.RandomState(seed)
-        stratify = self._stratifies(y)
+        labels = self._labels(y)
         orders = []
         for train, _ in self._run.cv.splits:
             order = rng.permutation(len(train))
-            if stratify:
-                order = order[_interleaved(np.asarray(y)[train][order])]
+            if labels is not None:
+                order = order[_interleaved(labels[train][order])]
             orders.append(order)
         return orders
 
