@@ -527,6 +527,7 @@ class HyperbandScheduler:
         Returns
         -------
         self : HyperbandScheduler
+            The scheduler, continuing where the state was saved.
         """
         if state.get("format") != STATE_FORMAT or state.get("strategy") != type(self).__name__:
             raise ValueError(
