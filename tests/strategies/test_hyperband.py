@@ -14,7 +14,12 @@ SPACE = {"x": (0.0, 1.0), "y": (0.0, 1.0)}
 
 
 def _objective(params, resource, max_resources):
-    """A smooth score whose ranking sharpens with the resource (noise shrinks)."""
+    """A smooth score whose ranking sharpens with the resource (noise shrinks).
+
+    A point of another sub-space ({"z": ...}) scores by its own coordinate.
+    """
+    if "z" in params:
+        return -abs(params["z"] - 20) / 50
     true = -((params["x"] - 0.3) ** 2 + (params["y"] - 0.7) ** 2)
     wiggle = 0.05 * math.sin(40 * params["x"]) * (1 - resource / max_resources)
     return true + wiggle
