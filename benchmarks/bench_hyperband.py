@@ -250,19 +250,21 @@ def run_one(task_name, method, seed, budget):
 
 
 # -- report -------------------------------------------------------------------------
+def _mean_std(rows, key, fmt):
+    v = np.array([r[key] for r in rows], dtype=float)
+    return f"{v.mean():{fmt}} ± {v.std():{fmt}}"
+
+
 def _table(runs):
     lines = ["| task | method | full-resource CV score | held-out score | compute (full evals) | "
              "candidates | wall (s) |", "|---|---|---|---|---|---|---|"]
     keys = sorted({(r["task"], r["method"]) for r in runs}, key=lambda k: (list(TASKS).index(k[0]), k[1]))
     for task, method in keys:
         rows = [r for r in runs if r["task"] == task and r["method"] == method]
-
-        def ms(key, fmt=".4f"):
-            v = np.array([r[key] for r in rows], dtype=float)
-            return f"{v.mean():{fmt}} ± {v.std():{fmt}}"
-
-        lines.append(f"| {task} | {method} | {ms('cv_score')} | {ms('test_score')} | {ms('spent', '.2f')} | "
-                     f"{ms('n_candidates', '.0f')} | {ms('wall', '.1f')} |")
+        cells = [_mean_std(rows, key, fmt) for key, fmt in
+                 (("cv_score", ".4f"), ("test_score", ".4f"), ("spent", ".2f"), ("n_candidates", ".0f"),
+                  ("wall", ".1f"))]
+        lines.append(f"| {task} | {method} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 

@@ -51,14 +51,13 @@ candidates are shared among them in turn.
 """
 
 import math
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..utils._random import check_random_state, child_seed, rng_from_state, rng_to_state
-from ._bayes import BayesOptimizer
-from ._pbt import _as_subspaces
+from ._bayes import BayesOptimizer, _check_int
+from ._pbt import _as_subspaces, _check_number
 from ._random import RandomOptimizer
 
 __all__ = ["HyperbandScheduler", "Job", "plan_brackets"]
@@ -71,17 +70,6 @@ PROPOSALS = ("bayes", "random")
 # s_max is floor(log(R / r_min) / log(eta)); without this slack, R / r_min =
 # eta**k computed in floating point can land just below k.
 _LOG_SLACK = 1e-9
-
-
-def _check_int(name, value, low):
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low:
-        raise ValueError(f"{name} must be an int >= {low}. Got {value!r} instead.")
-
-
-def _check_real(name, value, low, high):
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
-    if not ok or not low <= value <= high:
-        raise ValueError(f"{name} must be a number in the range [{low}, {high}]. Got {value!r} instead.")
 
 
 def bracket_rungs(s, n, max_resources, min_resources, factor):
@@ -278,10 +266,10 @@ class HyperbandScheduler:
                 "min_resources or raise max_resources."
             )
         if budget is not None:
-            _check_real("budget", budget, 1, math.inf)
+            _check_number("budget", budget, 1, math.inf, low_open=False)
         if proposal not in PROPOSALS:
             raise ValueError(f"proposal must be one of {PROPOSALS}. Got {proposal!r} instead.")
-        _check_real("random_fraction", random_fraction, 0, 1)
+        _check_number("random_fraction", random_fraction, 0, 1, low_open=False)
         if min_points is not None:
             _check_int("min_points", min_points, 1)
         self.spaces = _as_subspaces(space)
