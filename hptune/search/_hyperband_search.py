@@ -541,6 +541,7 @@ class HyperbandSearchCV(AskTellSearchCV):
         return int(top[np.nanargmax(np.where(np.isfinite(scores), scores, np.nan))])
 
     def _after_search(self, results):
+        del self._orders, self._splits_at  # the sample subsets of this fit only
         iters = np.asarray(results["iter"])
         starts = np.flatnonzero(np.r_[True, iters[1:] != iters[:-1]])
         self.n_iterations_ = len(starts)
