@@ -268,6 +268,24 @@ def _table(runs):
     return "\n".join(lines)
 
 
+def _paired(runs, reference="hptune.HyperbandSearchCV"):
+    """Per task and peer: mean (reference - peer) over the seeds both ran, and the seeds it is higher."""
+    lines = ["| task | peer | seeds | Δ CV score (mean) | higher CV | Δ held-out (mean) | higher held-out |",
+             "|---|---|---|---|---|---|---|"]
+    by = {(r["task"], r["method"], r["seed"]): r for r in runs}
+    for task in TASKS:
+        for peer in sorted({r["method"] for r in runs if r["task"] == task} - {reference}):
+            seeds = sorted(s for (t, m, s) in by if t == task and m == peer and (task, reference, s) in by)
+            if not seeds:
+                continue
+            cells = []
+            for key in ("cv_score", "test_score"):
+                d = np.array([by[task, reference, s][key] - by[task, peer, s][key] for s in seeds])
+                cells += [f"{d.mean():+.4f}", f"{int((d > 0).sum())}/{len(seeds)}"]
+            lines.append(f"| {task} | {peer} | {len(seeds)} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def _seeds(text):
     if "-" in text:
         lo, hi = text.split("-")
@@ -283,12 +301,19 @@ def main(argv=None):
     parser.add_argument("--methods", default=",".join(DEFAULT_METHODS))
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="one seed, budget 3, no files")
+    parser.add_argument("--report-only", action="store_true",
+                        help="write the report from the runs finished so far (hyperband.partial.jsonl)")
     args = parser.parse_args(argv)
+    partial = RESULTS / "hyperband.partial.jsonl"
+    if args.report_only:
+        runs = [json.loads(line) for line in partial.read_text().splitlines() if line.strip()]
+        _write_report(runs, sorted({r["seed"] for r in runs}), runs[0]["budget"], args.workers)
+        return
     seeds, budget = ([0], 3.0) if args.quick else (_seeds(args.seeds), args.budget)
     jobs = [(t, m, s, budget) for s in seeds for t in args.tasks.split(",") for m in args.methods.split(",")
             if not (m in PARTIAL_FIT_ONLY and TASKS[t]["resource"] != "max_iter" or
                     m in PARTIAL_FIT_ONLY and not hasattr(TASKS[t]["estimator"](), "partial_fit"))]
-    runs, partial = [], RESULTS / "hyperband.partial.jsonl"
+    runs = []
     with ProcessPoolExecutor(args.workers) as pool:
         futures = {pool.submit(run_one, *job): job for job in jobs}
         for future in as_completed(futures):
@@ -298,21 +323,26 @@ def main(argv=None):
             if not args.quick:
                 with partial.open("a") as f:
                     f.write(json.dumps(run) + "\n")
-    table = _table(runs)
-    print(table)
-    if args.quick:
-        return
+    print(_table(runs))
+    if not args.quick:
+        _write_report(runs, seeds, budget, args.workers)
+
+
+def _write_report(runs, seeds, budget, workers):
     import hptune
+
+    table = _table(runs)
 
     meta = {"seeds": seeds, "budget": budget, "factor": FACTOR, "python": sys.version.split()[0],
             "sklearn": sklearn.__version__, "numpy": np.__version__, "platform": platform.platform(),
-            "hptune": hptune.__file__, "workers": args.workers,
+            "hptune": hptune.__file__, "workers": workers,
             "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS")}
     (RESULTS / "hyperband.json").write_text(json.dumps({"meta": meta, "runs": runs}, indent=1))
     (RESULTS / "hyperband.md").write_text(
         f"# HyperbandSearchCV benchmark\n\nBudget {budget} full evaluations, seeds {seeds}, factor "
         f"{FACTOR}, 3-fold CV on 75 % of the data, held-out score on the other 25 %. Mean ± std over "
-        f"seeds. Wall times with {args.workers} processes on a shared machine.\n\n{table}\n"
+        f"seeds. Wall times with {workers} processes on a shared machine.\n\n{table}\n\n"
+        f"HyperbandSearchCV minus each peer, paired by seed:\n\n{_paired(runs)}\n"
     )
 
 

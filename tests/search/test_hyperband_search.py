@@ -176,3 +176,28 @@ def test_proposals_and_verbose(proposal, capsys):
     out = capsys.readouterr().out
     assert "[HyperbandSearchCV] rung 0: bracket 0, rung 0, 9 candidates with n_samples=10" in out
     assert search.strategy_.proposal == proposal and np.isfinite(search.best_score_)
+
+
+def test_metadata_routing_indexes_the_sample_subsets():
+    sklearn = pytest.importorskip("sklearn")
+
+    class Weighted(Recorder):
+        def fit(self, X, y, sample_weight=None):
+            self.weight_sum_ = float(np.sum(sample_weight))
+            return super().fit(X, y)
+
+    def weight_sum(estimator, X, y):
+        return estimator.weight_sum_
+
+    weights = np.random.RandomState(0).uniform(0.5, 2.0, size=90)
+    cv = KFold(3)
+    with sklearn.config_context(enable_metadata_routing=True):
+        search = HyperbandSearchCV(Weighted().set_fit_request(sample_weight=True), {"alpha": (0.0, 1.0)},
+                                   n_iter=4, min_resources=10, cv=cv, scoring=weight_sum,
+                                   random_state=0).fit(X, y3, sample_weight=weights)
+    r = search.cv_results_
+    for k, (train, _) in enumerate(cv.split(X, y3)):
+        full = r[f"split{k}_test_score"][r["n_resources"] == 90]
+        np.testing.assert_allclose(full, weights[train].sum())
+        low = r[f"split{k}_test_score"][r["n_resources"] == 10]
+        assert (low < 0.3 * weights[train].sum()).all() and (low > 0).all()
