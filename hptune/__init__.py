@@ -18,6 +18,8 @@ _PUBLIC = {
     "BayesSearchCV": "hptune.search",
     "EvolutionSearchCV": "hptune.search",
     "EvolutionOptimizer": "hptune.strategies",
+    "HyperbandScheduler": "hptune.strategies",
+    "HyperbandSearchCV": "hptune.search",
     "PBTSearchCV": "hptune.search",
     "PBTScheduler": "hptune.strategies",
     "BayesOptimizer": "hptune.strategies",

@@ -15,6 +15,10 @@ _TINY = {
     # LogisticRegression and the other test estimators learn by warm start
     # (max_iter grows each step), which PBTSearchCV detects.
     "PBTSearchCV": ("hptune", dict(population_size=4, n_steps=2)),
+    # factor=100 makes every bracket a single rung with the full resource, so
+    # the candidates compare with GridSearchCV's on the same folds; the rungs
+    # themselves are tested in tests/search/test_hyperband_search.py.
+    "HyperbandSearchCV": ("hptune", dict(n_iter=3, factor=100)),
 }
 
 

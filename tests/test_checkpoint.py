@@ -27,7 +27,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
 import hptune
-from hptune import BayesSearchCV, PBTSearchCV
+from hptune import BayesSearchCV, HyperbandSearchCV, PBTSearchCV
 from hptune.checkpoint import CHECKPOINT_FORMAT, CheckpointError, load_checkpoint
 from hptune.search._checkpoint import save_checkpoint
 from hptune.search._evolution_search import EvolutionSearchCV
@@ -77,15 +77,28 @@ class LoggedCentroid(ClassifierMixin, BaseEstimator):
         return self.classes_[np.argmin(dist, axis=1)]
 
 
-KINDS = ["bayes", "evolution", "pbt"]
+KINDS = ["bayes", "evolution", "pbt", "hyperband"]
 ALL_KINDS = pytest.mark.parametrize("kind", KINDS)
-# Evaluations per iteration (batch, generation, step) and fits of the refit
-# (PBT replays its 4 steps); every search evaluates 12 candidates in total.
-BATCH = {"bayes": 2, "evolution": 3, "pbt": 3}
-REFIT_FITS = {"bayes": 1, "evolution": 1, "pbt": 4}
-CLASSES = {"bayes": BayesSearchCV, "evolution": EvolutionSearchCV, "pbt": PBTSearchCV}
+# Evaluations per iteration (batch, generation, step; the largest rung for
+# Hyperband) and fits of the refit (PBT replays its 4 steps); every search
+# evaluates 12 candidates in total.
+BATCH = {"bayes": 2, "evolution": 3, "pbt": 3, "hyperband": 3}
+REFIT_FITS = {"bayes": 1, "evolution": 1, "pbt": 4, "hyperband": 1}
+CLASSES = {"bayes": BayesSearchCV, "evolution": EvolutionSearchCV, "pbt": PBTSearchCV,
+           "hyperband": HyperbandSearchCV}
 # (parameter that sets the budget, its value here)
-BUDGET = {"bayes": ("n_iter", 12), "evolution": ("n_generations", 4), "pbt": ("n_steps", 4)}
+BUDGET = {"bayes": ("n_iter", 12), "evolution": ("n_generations", 4), "pbt": ("n_steps", 4),
+          "hyperband": ("n_iter", 8)}
+# Hyperband's rungs: twice a bracket of 3 candidates on a third of the samples
+# (1 promoted to all of them) and a bracket of 2 with all of them.
+HYPERBAND_RUNGS = [3, 1, 2, 3, 1, 2]
+
+
+def _evaluated_after(kind, iterations):
+    """Evaluations done after the first ``iterations`` iterations."""
+    if kind == "hyperband":
+        return sum(HYPERBAND_RUNGS[:iterations])
+    return iterations * BATCH[kind]
 
 
 def make_search(kind="bayes", checkpoint=None, log_path=None, sleep=0.0, **params):
@@ -95,6 +108,7 @@ def make_search(kind="bayes", checkpoint=None, log_path=None, sleep=0.0, **param
         "bayes": dict(n_iter=12, n_points=2, n_initial_points=4),
         "evolution": dict(population_size=3, n_generations=4),
         "pbt": dict(population_size=3, n_steps=4, resource="partial_fit"),
+        "hyperband": dict(n_iter=8, min_resources=20),
     }[kind]
     return CLASSES[kind](
         estimator, space, checkpoint=checkpoint, **{"cv": 2, "random_state": 0, **defaults, **params}
@@ -195,7 +209,7 @@ def test_max_time_pauses_and_the_next_fit_continues(tmp_path, kind):
     for _ in range(3):
         paused = make_search(kind, checkpoint=path, max_time=1e-9).fit(X, y)
         done.append((_iterations(paused), _n_evaluated(path)))
-    assert done == [(i, i * BATCH[kind]) for i in (1, 2, 3)]
+    assert done == [(i, _evaluated_after(kind, i)) for i in (1, 2, 3)]
     assert load_checkpoint(path)["progress"]["stopped"] == "max_time"
     resumed = make_search(kind, checkpoint=path).fit(X, y)
     full = make_search(kind).fit(X, y)

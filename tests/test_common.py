@@ -6,7 +6,7 @@ from sklearn.utils.estimator_checks import check_param_validation, parametrize_w
 
 from sklearn.linear_model import SGDClassifier, SGDRegressor
 
-from hptune import BayesSearchCV, EvolutionSearchCV, PBTSearchCV
+from hptune import BayesSearchCV, EvolutionSearchCV, HyperbandSearchCV, PBTSearchCV
 
 
 def _searches():
@@ -14,6 +14,7 @@ def _searches():
     bayes = dict(n_iter=2, n_initial_points=1, **common)
     evolution = dict(population_size=2, n_generations=2, tournament_size=2, **common)
     pbt = dict(population_size=2, n_steps=2, **common)
+    hyperband = dict(n_iter=2, **common)
     return [
         BayesSearchCV(LogisticRegression(), {"C": (1e-2, 1e2, "log-uniform")}, **bayes),
         BayesSearchCV(Ridge(), {"alpha": (1e-2, 1e2, "log-uniform")}, **bayes),
@@ -21,6 +22,8 @@ def _searches():
         EvolutionSearchCV(Ridge(), {"alpha": (1e-2, 1e2, "log-uniform")}, **evolution),
         PBTSearchCV(SGDClassifier(random_state=0), {"alpha": (1e-5, 1e-1, "log-uniform")}, **pbt),
         PBTSearchCV(SGDRegressor(random_state=0), {"alpha": (1e-5, 1e-1, "log-uniform")}, **pbt),
+        HyperbandSearchCV(LogisticRegression(), {"C": (1e-2, 1e2, "log-uniform")}, **hyperband),
+        HyperbandSearchCV(Ridge(), {"alpha": (1e-2, 1e2, "log-uniform")}, **hyperband),
     ]
 
 

@@ -257,6 +257,8 @@ def _tiny_search(cls):
             cv=2,
             random_state=0,
         )
+    if cls.__name__ == "HyperbandSearchCV":
+        return cls(estimator, space, n_iter=3, cv=2, random_state=0)
     if cls.__name__ == "PBTSearchCV":
         return cls(estimator, space, population_size=2, n_steps=2, cv=2, random_state=0)
     pytest.fail(f"No tiny configuration for {cls.__name__}; add one here.")

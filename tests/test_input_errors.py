@@ -20,7 +20,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier, ExtraTreeClassifier
 
-from hptune import BayesSearchCV, PBTSearchCV
+from hptune import BayesSearchCV, HyperbandSearchCV, PBTSearchCV
 from hptune.search._evolution_search import EvolutionSearchCV
 
 X, y = make_classification(n_samples=60, n_features=5, random_state=0)
@@ -62,7 +62,13 @@ def _pbt(space, **params):
     return PBTSearchCV(estimator, space, **{"population_size": 2, "n_steps": 1, "cv": 2, **params})
 
 
-SEARCHES = {"BayesSearchCV": _bayes, "EvolutionSearchCV": _evolution, "PBTSearchCV": _pbt}
+def _hyperband(space, **params):
+    estimator = params.pop("estimator", LogisticRegression())
+    return HyperbandSearchCV(estimator, space, **{"n_iter": 2, "factor": 100, "cv": 2, **params})
+
+
+SEARCHES = {"BayesSearchCV": _bayes, "EvolutionSearchCV": _evolution, "PBTSearchCV": _pbt,
+            "HyperbandSearchCV": _hyperband}
 
 # (search classes, search_spaces, other parameters, y, exception, message)
 ALL = tuple(SEARCHES)
@@ -248,6 +254,46 @@ CASES.update({
     "negative perturbation factor": (("PBTSearchCV",), ALPHA, {**SGD, "perturbation_factors": (0.8, -1.0)}, y,
                                      ValueError,
                                      "perturbation_factors must be a non-empty sequence of positive numbers"),
+    # -- Hyperband's resources and budget ----------------------------------------------------------
+    "hyperband resource not a parameter": (("HyperbandSearchCV",), ALPHA, {**SGD, "resource": "n_estimators"}, y,
+                                           ValueError,
+                                           "resource='n_estimators' is neither 'n_samples' nor a parameter of "
+                                           "SGDClassifier. Pass 'n_samples' or the name of an integer parameter"),
+    "hyperband resource without the step prefix": (("HyperbandSearchCV",), {"randomforestclassifier__max_depth": (1, 3)},
+                                                   {"estimator": FOREST, "resource": "n_estimators"}, y, ValueError,
+                                                   "resource='n_estimators' is neither 'n_samples' nor a parameter "
+                                                   "of Pipeline. Did you mean 'randomforestclassifier__n_estimators'?"),
+    "hyperband resource searched": (("HyperbandSearchCV",), {**ALPHA, "max_iter": [5, 10]},
+                                    {**SGD, "resource": "max_iter"}, y, ValueError,
+                                    "search_spaces names 'max_iter', which is the resource that HyperbandSearchCV "
+                                    "sets at every rung; remove it from search_spaces."),
+    "hyperband auto max_resources of None": (("HyperbandSearchCV",), {"min_samples_leaf": (1, 5)},
+                                             {"estimator": DecisionTreeClassifier(), "resource": "max_depth"}, y,
+                                             ValueError,
+                                             "max_resources='auto' takes the estimator's max_depth, but it is None, "
+                                             "not an int >= 1; pass max_resources=<int>."),
+    "hyperband min above max": (("HyperbandSearchCV",), ALPHA, {**SGD, "min_resources": 100}, y, ValueError,
+                                "min_resources=100 exceeds max_resources=60; lower min_resources or raise "
+                                "max_resources."),
+    "hyperband first rung without every class": (("HyperbandSearchCV",), ALPHA,
+                                                  {**SGD, "min_resources": 3, "factor": 3}, y_rare, ValueError,
+                                                  "min_resources=3 leaves 2 training samples of fold 0 in the first "
+                                                  "rung (resource='n_samples' keeps min_resources / max_resources = "
+                                                  "3/60 of each fold's 30), fewer than the 3 it needs (one per "
+                                                  "class); raise min_resources to at least 6."),
+    "hyperband budget below one full evaluation": (("HyperbandSearchCV",), ALPHA, {**SGD, "n_iter": 0.5}, y,
+                                                   ValueError,
+                                                   "n_iter=0.5 is less than one full evaluation (a candidate "
+                                                   "evaluated with max_resources); raise n_iter to at least 1."),
+    "hyperband n_iter of 0": (("HyperbandSearchCV",), ALPHA, {**SGD, "n_iter": 0}, y, ValueError,
+                              "The 'n_iter' parameter of HyperbandSearchCV must be a float in the range (0.0, inf). "
+                              "Got 0 instead."),
+    "hyperband factor of 1": (("HyperbandSearchCV",), ALPHA, {**SGD, "factor": 1}, y, ValueError,
+                              "The 'factor' parameter of HyperbandSearchCV must be an int in the range [2, inf). "
+                              "Got 1 instead."),
+    "hyperband sub-space budgets": (("HyperbandSearchCV",), [(ALPHA, 3)], SGD, y, ValueError,
+                                    "search_spaces holds (dict, n_iter) tuples, but HyperbandSearchCV shares one "
+                                    "budget among its brackets; pass a dict or a list of dicts."),
     "n_steps < 1": (("PBTSearchCV",), ALPHA, {**SGD, "n_steps": 0}, y, ValueError,
                     "The 'n_steps' parameter of PBTSearchCV must be an int in the range [1, inf) or None. "
                     "Got 0 instead."),

@@ -15,7 +15,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 
-from hptune import BayesSearchCV, PBTSearchCV
+from hptune import BayesSearchCV, HyperbandSearchCV, PBTSearchCV
 from hptune.search._evolution_search import EvolutionSearchCV
 
 X, y = make_classification(n_samples=60, n_features=5, random_state=0)
@@ -44,6 +44,15 @@ def _make(kind, seed, **params):
         sgd = Pipeline([("scale", StandardScaler()), ("clf", SGDClassifier(learning_rate="constant", random_state=0))])
         return PBTSearchCV(sgd, {"clf__alpha": (1e-5, 1e-1, "log-uniform"), "clf__eta0": (1e-3, 1.0, "log-uniform")},
                            population_size=4, n_steps=3, cv=cv, random_state=seed, **params)
+    if kind == "hyperband":
+        # Subsets of the samples (drawn from random_state) and BOHB proposals.
+        return HyperbandSearchCV(DecisionTreeClassifier(random_state=0), TREE_SPACE, n_iter=6, min_resources=12,
+                                 cv=cv, random_state=seed, **params)
+    if kind == "hyperband-resource":
+        # A parameter resource, over sub-spaces of a Pipeline.
+        return HyperbandSearchCV(Pipeline([("scale", StandardScaler()), ("clf", DecisionTreeClassifier(random_state=0))]),
+                                 [{"clf__criterion": ["gini", "entropy"], "clf__min_samples_leaf": (1, 10)}, {"clf__ccp_alpha": (1e-4, 1e-1, "log-uniform")}],
+                                 n_iter=5, resource="clf__max_depth", max_resources=9, cv=cv, random_state=seed, **params)
     return EvolutionSearchCV(DecisionTreeClassifier(random_state=0), TREE_SPACE, population_size=4,
                              n_generations=3, cv=cv, random_state=seed, **params)
 
@@ -62,7 +71,7 @@ def _assert_same(a, b):
         np.testing.assert_array_equal(x, z)
 
 
-@pytest.mark.parametrize("kind", ["bayes", "bayes-subspaces", "evolution", "evolution-subspaces", "pbt"])
+@pytest.mark.parametrize("kind", ["bayes", "bayes-subspaces", "evolution", "evolution-subspaces", "pbt", "hyperband", "hyperband-resource"])
 def test_same_seed_same_results_for_n_jobs_and_backends(kind, global_random_seed):
     reference = _make(kind, global_random_seed).fit(X, y)
     _assert_same(reference, _make(kind, global_random_seed).fit(X, y))
@@ -71,14 +80,14 @@ def test_same_seed_same_results_for_n_jobs_and_backends(kind, global_random_seed
             _assert_same(reference, _make(kind, global_random_seed, n_jobs=2).fit(X, y))
 
 
-@pytest.mark.parametrize("kind", ["bayes", "evolution", "pbt"])
+@pytest.mark.parametrize("kind", ["bayes", "evolution", "pbt", "hyperband"])
 def test_other_seed_other_candidates(kind, global_random_seed):
     a = _make(kind, global_random_seed).fit(X, y)
     b = _make(kind, global_random_seed + 1).fit(X, y)
     assert _signature(a)[0] != _signature(b)[0]
 
 
-@pytest.mark.parametrize("kind", ["bayes", "evolution", "pbt"])
+@pytest.mark.parametrize("kind", ["bayes", "evolution", "pbt", "hyperband"])
 def test_random_state_instance_is_consumed_once_per_fit(kind, global_random_seed):
     # A RandomState instance is shared state: two fits continue it and differ,
     # but two instances with the same seed give the same searches.

@@ -34,9 +34,11 @@ import _searches
 SEARCHES = _searches.available()
 X, y = make_classification(n_samples=60, n_features=5, random_state=0)
 C_SPACE = {"C": (1e-2, 1e2, "log-uniform")}
-# hptune's extra columns: the iteration of each candidate, and scikit-optimize's
+# hptune's extra columns: the iteration (and Hyperband's bracket, rung and
+# resource) of each candidate, and scikit-optimize's
 # rank of the train scores (with return_train_score).
-EXTRA_COLUMNS = {"iter", "generation", "member", "budget", "rank_train_score"}
+EXTRA_COLUMNS = {"iter", "generation", "member", "budget", "bracket", "rung", "n_resources",
+                 "rank_train_score"}
 # PBTSearchCV's scores come from models trained on a hyperparameter schedule,
 # so GridSearchCV on the final hyperparameters checks its schema, not values.
 SCHEDULED = {"PBTSearchCV"}
@@ -212,7 +214,8 @@ def test_verbose_prints_like_gridsearch(name, capsys):
     expected = f"[{name}] Training 4 members on 2 folds" if name in SCHEDULED else "Fitting 2 folds for each of"
     assert expected in out
     # Every search: one progress line per iteration, with the best so far.
-    word = {"BayesSearchCV": "batch", "EvolutionSearchCV": "generation", "PBTSearchCV": "step"}[name]
+    word = {"BayesSearchCV": "batch", "EvolutionSearchCV": "generation", "PBTSearchCV": "step",
+            "HyperbandSearchCV": "rung"}[name]
     lines = [line for line in out.splitlines() if line.startswith(f"[{name}] {word} ")]
     assert lines and all("evaluated; best of this" in line and "best so far" in line for line in lines)
     assert lines[-1].startswith(f"[{name}] {word} {len(lines)}/{len(lines)}: ")

@@ -31,10 +31,11 @@ from ._docs import fill_doc
 from ._failures import collect_fit_failures
 from ._run import SearchRun, scatter_once
 
-__all__ = ["AskTellSearchCV"]
+__all__ = ["AskTellSearchCV", "best_finite"]
 
 
-def _nanmax(scores):
+def best_finite(scores):
+    """The best finite score of a batch (NaN when every candidate failed)."""
     finite = scores[np.isfinite(scores)]
     return float(finite.max()) if finite.size else np.nan
 
@@ -208,17 +209,18 @@ class AskTellSearchCV(BaseHptuneSearchCV):
                 strategy.tell(params, scores)
                 run.end_iteration(
                     self._summary(strategy, results), n_evaluated=len(params),
-                    best_score=strategy.best_score, iteration_best=_nanmax(scores),
+                    best_score=strategy.best_score, iteration_best=best_finite(scores),
                     rule=self._should_stop,
                 )
             run.save(strategy)
         run.end()
         return results
 
-    def _evaluate(self, evaluate_candidates, params, more_results):
+    def _evaluate(self, evaluate_candidates, params, more_results, cv=None):
+        """Evaluate ``params`` on the fit's splits (or on ``cv``, splits derived from them)."""
         run = self._run
         with run.iteration(len(params) * run.n_splits) as ctx:
-            kwargs = {"cv": run.cv, "more_results": more_results}
+            kwargs = {"cv": run.cv if cv is None else cv, "more_results": more_results}
             if ctx is not None:
                 kwargs["callback_ctx"] = ctx
             with run.defer_non_finite_warning():

@@ -3,9 +3,10 @@
 from ._base import Strategy
 from ._bayes import BayesOptimizer
 from ._evolution import EvolutionOptimizer
+from ._hyperband import HyperbandScheduler
 from ._minimize import minimize
 from ._pbt import PBTScheduler
 from ._random import RandomOptimizer
 from ._result import OptimizeResult
 
-__all__ = ["BayesOptimizer", "EvolutionOptimizer", "OptimizeResult", "PBTScheduler", "RandomOptimizer", "Strategy", "minimize"]
+__all__ = ["BayesOptimizer", "EvolutionOptimizer", "HyperbandScheduler", "OptimizeResult", "PBTScheduler", "RandomOptimizer", "Strategy", "minimize"]

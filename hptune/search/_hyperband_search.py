@@ -1,0 +1,568 @@
+"""``HyperbandSearchCV``: Hyperband and BOHB behind scikit-learn's search API.
+
+The strategy (brackets, rungs, promotions, proposals, the budget) is the
+:class:`~hptune.strategies.HyperbandScheduler`; this module only evaluates
+what it asks for. One iteration is one *rung*: its candidates, all with the
+same resource, go through one call of scikit-learn's ``evaluate_candidates``
+(so ``n_jobs`` and joblib's backends, dask included, parallelise candidates
+times folds), and the rung's mean test scores are told back. Everything
+around it (checks, fixed splits, callbacks, ``max_time``, checkpoints) is the
+fit's :class:`~hptune.search._run.SearchRun`, as for the other searches.
+
+Why every rung goes through ``evaluate_candidates`` (as scikit-learn's
+successive halving does) rather than an own loop that keeps fitted models
+(as PBT's): it gives scoring, ``cv_results_``, refit, metadata routing and
+any parameter of a Pipeline (leading steps included) exactly as
+``GridSearchCV`` does, and a rung is a plain list of candidates that a
+checkpoint can replay. The price is that a promoted candidate is fitted
+again from scratch at its new resource; the budget counts that cost in full
+(the scheduler runs with ``continued=False``), so the comparison with other
+searches at equal ``n_iter`` stays fair.
+
+Resources:
+
+* ``"n_samples"``: each fold's training part is cut to the fraction
+  ``n_resources / max_resources`` (``max_resources`` defaults to the number
+  of samples of X); the held-out part is never cut. The samples kept are a
+  prefix of one fixed random order per fold (drawn from ``random_state``),
+  so the subsets are nested, and, for classifiers, the order starts with
+  one sample of each class and then interleaves the classes, so that every
+  subset holds every class in about its proportion. The kept samples keep
+  their original order, and the full resource is exactly the fold.
+* any integer parameter of the estimator (``"n_estimators"``,
+  ``"clf__max_iter"``): set to the rung's resource in the candidate's
+  parameters (``max_resources`` defaults to the estimator's value). The
+  parameter then appears in ``params`` and ``param_<name>`` of
+  ``cv_results_`` and in ``best_params_``, and the checkpoint stores it as
+  one more (ordinal) dimension of the space.
+
+``best_index_``, ``best_score_`` and ``best_params_`` come from the
+evaluations with the full resource only (the highest resource reached, if a
+search is stopped before any), because lower-resource scores are not
+comparable with them; ``rank_test_*`` ranks all rows, as in scikit-learn's
+halving searches.
+"""
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import is_classifier
+from sklearn.utils.multiclass import type_of_target
+
+from ..space import Ordinal, Space, to_subspaces
+from ..strategies import OptimizeResult
+from ..strategies._hyperband import PROPOSALS, HyperbandScheduler
+from ..utils._random import child_seed
+from ..utils._sklearn_compat import Interval, StrOptions, _num_samples
+from ._ask_tell import AskTellSearchCV, best_finite
+from ._base import objective_key
+from ._docs import fill_doc
+from ._run import FixedSplits
+
+__all__ = ["HyperbandSearchCV"]
+
+# min_resources="auto": the smallest rung gets 1 / factor**3 of the full
+# resource, so that the default factor of 3 gives four brackets (Hyperband's
+# usual R / r_min of about 81 would make the first rungs too noisy for most
+# scikit-learn tasks).
+_AUTO_DEPTH = 3
+
+
+@fill_doc("rung")
+class HyperbandSearchCV(AskTellSearchCV):
+    """Hyperband (and BOHB) over a resource, with cross-validation.
+
+    Many candidates are evaluated cheaply, on a fraction of the training
+    samples or with few trees or iterations, and only the best of them get
+    more, rung after rung, up to a full evaluation (successive halving).
+    Brackets that start at different resources, down to one that evaluates
+    only with the full resource, keep a small resource that ranks
+    candidates wrongly from deciding everything (Hyperband). New candidates
+    come from a Gaussian process fitted to the scores of the largest resource
+    with enough of them (BOHB), or at random.
+
+    Read more in the :ref:`User Guide <hyperband_search>`.
+
+    Parameters
+    ----------
+    {estimator}
+    search_spaces : dict or list of dict
+        Parameter names mapped to a :mod:`hptune.space` dimension, a
+        ``(low, high[, prior])`` tuple, a list of values or a scipy.stats
+        frozen distribution, as for ``BayesSearchCV``. A list of dicts gives
+        conditional sub-spaces, which share the new candidates in turn. The
+        resource parameter does not belong here.
+    n_iter : float, default=50
+        The budget, in full evaluations: the search spends at most what
+        evaluating ``n_iter`` candidates with ``max_resources`` costs (an
+        evaluation with ``r`` samples, trees or iterations costs
+        ``r / max_resources``, on every fold alike), so it compares with
+        ``BayesSearchCV(n_iter=...)`` at equal compute, while it examines
+        many more candidates. At least 1.
+    resource : str, default="n_samples"
+        What a rung gives its candidates: ``"n_samples"`` (training samples
+        of each fold), or the name of an integer parameter of the estimator
+        (``"n_estimators"``, ``"max_iter"``, ``"clf__max_iter"`` in a
+        Pipeline), set to the rung's value.
+    factor : int, default=3
+        Each rung keeps the best ``1 / factor`` of its candidates and gives
+        them ``factor`` times the resource. Larger factors select harder
+        and run fewer rungs.
+    min_resources : int or "auto", default="auto"
+        The resource of the smallest rung. ``"auto"``:
+        ``max_resources // factor**3`` (four brackets with the default
+        factor), and with ``"n_samples"`` at least enough samples for every
+        class in every fold's first rung.
+    max_resources : int or "auto", default="auto"
+        The full resource: all the samples of X for ``"n_samples"``, else
+        the estimator's own value of the parameter.
+    proposal : {"bayes", "random"}, default="bayes"
+        How new candidates are chosen. ``"bayes"``: two thirds from a
+        Gaussian process of the scores at the largest resource that has
+        enough of them (BOHB), one third at random; until some resource
+        has the number of dimensions plus 2 scores, all at random.
+        ``"random"``: all at random (Hyperband).
+    {scoring}
+    refit : bool, str or callable, default=True
+        As in ``GridSearchCV``, among the evaluations with the full
+        resource: ``best_estimator_`` is refitted with ``max_resources``
+        (all of X for ``"n_samples"``). A callable receives the
+        ``cv_results_`` rows of those evaluations only.
+    {cv}
+    {n_jobs}
+    verbose : int, default=0
+        Controls the verbosity: 1 prints one line per rung, more also
+        scikit-learn's messages.
+    {pre_dispatch}
+    random_state : int, RandomState instance or None, default=None
+        Seed of the proposals and of the sample subsets. Pass an int for
+        reproducible output across multiple function calls.
+        See :term:`Glossary <random_state>`.
+    error_score : "raise" or numeric, default=np.nan
+        Score given to a failed fit, as in ``GridSearchCV``; a failed
+        candidate is never promoted.
+    {return_train_score}
+    {callbacks}
+    {max_time}
+    {checkpoint}
+
+    Attributes
+    ----------
+    cv_results_ : dict of numpy (masked) ndarrays
+        As in ``GridSearchCV``, one row per evaluation (a promoted candidate
+        has one row per rung), plus ``iter`` (the rung of the search, in
+        order), ``bracket`` (index of the bracket), ``rung`` (index of the
+        rung in its bracket) and ``n_resources``.
+    best_estimator_ : estimator
+        Estimator refitted on the whole data with the best parameters and the
+        full resource (when ``refit`` is not False).
+    best_score_ : float
+        Mean cross-validated score of the best full-resource evaluation.
+    best_params_ : dict
+        Parameters of the best full-resource evaluation (with the resource
+        parameter, unless it is ``"n_samples"``).
+    refit_time_ : float
+        Seconds spent refitting the best estimator.
+    {fitted_attributes}
+    n_iter_ : int
+        Number of rungs run.
+    n_iterations_ : int
+        Number of rungs run, as in ``HalvingRandomSearchCV``.
+    n_resources_ : list of int
+        The resource of each rung run.
+    n_candidates_ : list of int
+        The number of candidates of each rung run.
+    max_resources_ : int
+        The full resource.
+    min_resources_ : int
+        The resource of the smallest rung.
+    strategy_ : HyperbandScheduler
+        The scheduler at the end of the search: its ``plan_`` lists the
+        brackets and its ``spent`` the full evaluations used.
+
+    See Also
+    --------
+    BayesSearchCV : Bayesian optimisation with full evaluations only.
+    sklearn.model_selection.HalvingRandomSearchCV : One bracket of successive
+        halving over random candidates.
+
+    Notes
+    -----
+    Every evaluation fits its candidate from scratch, a promoted one too; the
+    budget counts it so.
+
+    References
+    ----------
+    .. [1] Li, L., Jamieson, K., DeSalvo, G., Rostamizadeh, A. and Talwalkar,
+       A. (2018). "Hyperband: A Novel Bandit-Based Approach to Hyperparameter
+       Optimization". JMLR 18(185).
+    .. [2] Falkner, S., Klein, A. and Hutter, F. (2018). "BOHB: Robust and
+       Efficient Hyperparameter Optimization at Scale". ICML.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> from hptune import HyperbandSearchCV
+    >>> X, y = load_digits(return_X_y=True)
+    >>> search = HyperbandSearchCV(
+    ...     DecisionTreeClassifier(random_state=0),
+    ...     {"max_depth": (2, 12), "min_samples_leaf": (1, 20)},
+    ...     n_iter=6, min_resources=150, cv=3, random_state=0,
+    ... ).fit(X, y)
+    >>> search.n_resources_, search.n_candidates_
+    ([200, 599, 1797, 599, 1797], [9, 3, 1, 5, 1])
+    >>> bool(search.strategy_.spent <= 6)
+    True
+    """
+
+    # What one round of evaluations is called in progress lines.
+    _iteration_name = "rung"
+
+    _parameter_constraints: dict = {
+        **AskTellSearchCV._parameter_constraints,
+        "search_spaces": [dict, list],
+        "n_iter": [Interval(Real, 0, None, closed="neither")],
+        "resource": [str],
+        "factor": [Interval(Integral, 2, None, closed="left")],
+        "min_resources": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "max_resources": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "proposal": [StrOptions(set(PROPOSALS))],
+    }
+
+    def __init__(
+        self,
+        estimator,
+        search_spaces,
+        *,
+        n_iter=50,
+        resource="n_samples",
+        factor=3,
+        min_resources="auto",
+        max_resources="auto",
+        proposal="bayes",
+        scoring=None,
+        refit=True,
+        cv=None,
+        n_jobs=None,
+        verbose=0,
+        pre_dispatch="2*n_jobs",
+        random_state=None,
+        error_score=np.nan,
+        return_train_score=False,
+        callbacks=None,
+        max_time=None,
+        checkpoint=None,
+    ):
+        super().__init__(
+            estimator=estimator,
+            scoring=scoring,
+            n_jobs=n_jobs,
+            refit=refit,
+            cv=cv,
+            verbose=verbose,
+            pre_dispatch=pre_dispatch,
+            error_score=error_score,
+            return_train_score=return_train_score,
+        )
+        self.search_spaces = search_spaces
+        self.n_iter = n_iter
+        self.resource = resource
+        self.factor = factor
+        self.min_resources = min_resources
+        self.max_resources = max_resources
+        self.proposal = proposal
+        self.random_state = random_state
+        self.callbacks = callbacks
+        self.max_time = max_time
+        self.checkpoint = checkpoint
+
+    # -- checks and resources ------------------------------------------------------------
+    def _check_params(self, X, y):
+        if any(n_iter is not None for _, n_iter in to_subspaces(self.search_spaces)):
+            raise ValueError(
+                "search_spaces holds (dict, n_iter) tuples, but HyperbandSearchCV shares one "
+                "budget among its brackets; pass a dict or a list of dicts."
+            )
+        if self.n_iter < 1:
+            raise ValueError(
+                f"n_iter={self.n_iter} is less than one full evaluation (a candidate evaluated "
+                "with max_resources); raise n_iter to at least 1."
+            )
+        names = {n for space, _ in to_subspaces(self.search_spaces) for n in space.names}
+        if self.resource in names:
+            raise ValueError(
+                f"search_spaces names {self.resource!r}, which is the resource that "
+                "HyperbandSearchCV sets at every rung; remove it from search_spaces."
+            )
+        self.max_resources_ = self._resolve_max_resources(X)
+        r_max = self.max_resources_
+        auto = max(1, r_max // self.factor**_AUTO_DEPTH)
+        self.min_resources_ = auto if self.min_resources == "auto" else self.min_resources
+        if self.min_resources_ > r_max:
+            raise ValueError(
+                f"min_resources={self.min_resources_} exceeds max_resources={r_max}; lower "
+                "min_resources or raise max_resources."
+            )
+
+    def _resolve_max_resources(self, X):
+        if self.resource == "n_samples":
+            return _num_samples(X) if self.max_resources == "auto" else self.max_resources
+        params = self.estimator.get_params(deep=True)
+        if self.resource not in params:
+            close = [n for n in params if n.endswith("__" + self.resource)]
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise ValueError(
+                f"resource={self.resource!r} is neither 'n_samples' nor a parameter of "
+                f"{type(self.estimator).__name__}.{hint} Pass 'n_samples' or the name of an "
+                "integer parameter, such as n_estimators or max_iter."
+            )
+        if self.max_resources != "auto":
+            return self.max_resources
+        value = params[self.resource]
+        if not isinstance(value, Integral) or isinstance(value, bool) or value < 1:
+            raise ValueError(
+                f"max_resources='auto' takes the estimator's {self.resource}, but it is "
+                f"{value!r}, not an int >= 1; pass max_resources=<int>."
+            )
+        return int(value)
+
+    def _check_subsample_size(self, splits, y):
+        """Resolve ``min_resources_`` for ``"n_samples"`` and check the first rung's folds.
+
+        Each fold's first rung must hold every class of the fold's training
+        part (classifiers) or 2 samples (others), which the sample order
+        guarantees once it has that many samples.
+        """
+        r_max = self.max_resources_
+        needed = [self._needed_samples(y, train) for train, _ in splits]
+        smallest = max(
+            math.ceil(k * r_max / len(train)) for k, (train, _) in zip(needed, splits)
+        )
+        if self.min_resources == "auto":
+            self.min_resources_ = min(r_max, max(self.min_resources_, smallest))
+            return
+        for j, (k, (train, _)) in enumerate(zip(needed, splits)):
+            kept = _n_kept(len(train), self.min_resources_, r_max)
+            if kept < k:
+                raise ValueError(
+                    f"min_resources={self.min_resources_} leaves {kept} training samples of "
+                    f"fold {j} in the first rung (resource='n_samples' keeps "
+                    f"min_resources / max_resources = {self.min_resources_}/{r_max} of each "
+                    f"fold's {len(train)}), fewer than the {k} it needs "
+                    f"({'one per class' if self._labels(y) is not None else 'to fit on'}); raise "
+                    f"min_resources to at least {smallest}."
+                )
+
+    def _labels(self, y):
+        """The class labels to stratify the sample order by (None: no stratification).
+
+        A column vector counts as 1-d, as scikit-learn's classifiers take it
+        (with a warning), so that both give the same subsets.
+        """
+        if y is None or not is_classifier(self.estimator):
+            return None
+        labels = np.asarray(y)
+        if labels.ndim == 2 and labels.shape[1] == 1:
+            labels = labels.ravel()
+        if labels.ndim != 1 or type_of_target(labels) not in ("binary", "multiclass"):
+            return None
+        return labels
+
+    def _needed_samples(self, y, train):
+        labels = self._labels(y)
+        return 2 if labels is None else len(np.unique(labels[train]))
+
+    # -- the search space and the strategy ------------------------------------------------
+    def _plan(self):
+        from ..strategies._hyperband import plan_brackets
+
+        return plan_brackets(self.max_resources_, self.min_resources_, self.factor, self.n_iter)
+
+    def _search_space(self):
+        # With a parameter resource, the candidates evaluated carry it: the
+        # checkpoint stores it as one more dimension of each sub-space.
+        if self.resource == "n_samples":
+            return self.search_spaces
+        values = sorted({r for _, rungs in self._plan() for _, r in rungs})
+        return [
+            Space({**dict(space), self.resource: Ordinal(values)})
+            for space, _ in to_subspaces(self.search_spaces)
+        ]
+
+    def _budget(self):
+        return self.n_iter
+
+    def _batch_size(self):
+        """Not used: the scheduler's plan sets the size of each rung."""
+        return None
+
+    def _make_strategy(self, space, budget, random_state):
+        return HyperbandScheduler(
+            space, max_resources=self.max_resources_, min_resources=self.min_resources_,
+            factor=self.factor, budget=budget, proposal=self.proposal, random_state=random_state,
+        )
+
+    def _before_search(self):
+        if self.resource == "n_samples":
+            _, y, _ = self._run.fit_inputs
+            self._check_subsample_size(self._run.cv.splits, y)
+
+    def _build_strategy(self, rng):
+        spaces = [space for space, _ in to_subspaces(self.search_spaces)]
+        strategy = self._make_strategy(spaces, self._budget(), child_seed(rng))
+        self._orders = self._sample_orders(child_seed(rng)) if self.resource == "n_samples" else None
+        self._splits_at = {}
+        return strategy, strategy.n_planned
+
+    # -- sample subsets -------------------------------------------------------------------------
+    def _sample_orders(self, seed):
+        """One fixed order of each fold's training part; a rung keeps a prefix of it."""
+        _, y, _ = self._run.fit_inputs
+        rng = np.random.RandomState(seed)
+        labels = self._labels(y)
+        orders = []
+        for train, _ in self._run.cv.splits:
+            order = rng.permutation(len(train))
+            if labels is not None:
+                order = order[_interleaved(labels[train][order])]
+            orders.append(order)
+        return orders
+
+    def _cv_at(self, resource):
+        """The splits of a rung: each fold's training part cut for ``n_samples``."""
+        if self._orders is None or resource >= self.max_resources_:
+            return self._run.cv
+        if resource not in self._splits_at:
+            self._splits_at[resource] = FixedSplits([
+                (np.sort(train[order[: _n_kept(len(train), resource, self.max_resources_)]]), test)
+                for (train, test), order in zip(self._run.cv.splits, self._orders)
+            ])
+        return self._splits_at[resource]
+
+    # -- the rungs --------------------------------------------------------------------------------
+    def _candidate_params(self, job):
+        if self.resource == "n_samples":
+            return job.params
+        return {**job.params, self.resource: job.resource}
+
+    def _loop(self, strategy, n_total, evaluate_candidates, callback_ctx):
+        run, progress, results = self._run, self._run.progress, None
+        n_rungs = sum(len(rungs) for _, rungs in strategy.plan_)
+        run.begin(callback_ctx, max(1, n_rungs - progress.iteration))
+        while run.stopped is None:
+            jobs = strategy.ask()
+            if not jobs:
+                run.exhausted()
+            else:
+                results = self._evaluate_rung(evaluate_candidates, jobs, progress.iteration)
+                scores = np.asarray(results[objective_key(self.refit, results)][-len(jobs) :], dtype=float)
+                strategy.tell(jobs, scores)
+                job = jobs[0]
+                run.end_iteration(
+                    self._summary(strategy, results), n_evaluated=len(jobs),
+                    best_score=strategy.best_score,
+                    iteration_best=best_finite(scores),
+                    detail=f"bracket {job.bracket}, rung {job.rung}, {self.resource}={job.resource}",
+                )
+                if strategy.done:  # promotions that fell short leave planned evaluations unused
+                    run.progress.stopped = "budget"
+            run.save(strategy)
+        run.end()
+        return results
+
+    def _evaluate_rung(self, evaluate_candidates, jobs, iteration):
+        job = jobs[0]
+        more = {
+            "iter": [iteration] * len(jobs),
+            "bracket": [j.bracket for j in jobs],
+            "rung": [j.rung for j in jobs],
+            "n_resources": [j.resource for j in jobs],
+        }
+        params = [self._candidate_params(j) for j in jobs]
+        return self._evaluate(evaluate_candidates, params, more, self._cv_at(job.resource))
+
+    def _reevaluate_last(self, evaluate_candidates, fit_results):
+        """Rebuild the results of a finished search from its checkpoint.
+
+        As for the other searches, the last evaluation is run again, with the
+        resource (and the sample subset) it had.
+        """
+        params, more = self._run.pop_last()
+        del fit_results[-self._run.n_splits :]
+        return self._evaluate(evaluate_candidates, [params], more, self._cv_at(more["n_resources"][0]))
+
+    def _summary(self, strategy, results):
+        """skopt's result keys over the full-resource evaluations, and the results so far."""
+        ev = strategy.evaluations_
+        full = np.flatnonzero(ev["resource"] == strategy.max_resources)
+        params = [strategy.candidates_[c] for c in ev["candidate"][full]]
+        scores = ev["score"][full]
+        best = strategy.best_params
+        space = strategy.spaces[0] if best is None else next(s for s in strategy.spaces if s.contains(best))
+        return OptimizeResult(
+            space=space,
+            x=None if best is None else [best[n] for n in space.names],
+            fun=np.nan if best is None else -strategy.best_score,
+            x_iters=[list(p.values()) for p in params],
+            func_vals=-scores,
+            params=params,
+            scores=scores,
+            best_params=best,
+            cv_results=results,
+        )
+
+    # -- results --------------------------------------------------------------------------------
+    @staticmethod
+    def _select_best_index(refit, refit_metric, results):
+        """The best of the evaluations with the highest resource (the full one)."""
+        resources = np.asarray(results["n_resources"])
+        top = np.flatnonzero(resources == resources.max())
+        if callable(refit):
+            index = refit(_rows(results, top))
+            if not isinstance(index, Integral) or not 0 <= index < len(top):
+                raise IndexError(
+                    f"The refit callable must return an index into the {len(top)} rows of "
+                    f"full-resource evaluations it was given. Got {index!r}."
+                )
+            return int(top[index])
+        scores = np.asarray(results[f"mean_test_{refit_metric}"], dtype=float)[top]
+        if not np.isfinite(scores).any():
+            return int(top[0])
+        return int(top[np.nanargmax(np.where(np.isfinite(scores), scores, np.nan))])
+
+    def _after_search(self, results):
+        del self._orders, self._splits_at  # the sample subsets of this fit only
+        iters = np.asarray(results["iter"])
+        starts = np.flatnonzero(np.r_[True, iters[1:] != iters[:-1]])
+        self.n_iterations_ = len(starts)
+        self.n_resources_ = [int(r) for r in np.asarray(results["n_resources"])[starts]]
+        self.n_candidates_ = [int(n) for n in np.diff(np.r_[starts, len(iters)])]
+
+
+def _n_kept(n_train, resource, max_resources):
+    """Training samples a fold keeps at ``resource`` (of ``max_resources``) samples."""
+    return max(1, int(round(n_train * resource / max_resources)))
+
+
+def _interleaved(labels):
+    """An order of ``labels`` whose every prefix holds the classes in proportion.
+
+    Sample ``j`` of a class of ``n_c`` comes at the position ``(j + 0.5) / n_c``
+    of the order, and the first sample of every class comes first, so any
+    prefix of at least ``n_classes`` samples holds every class.
+    """
+    _, inverse, counts = np.unique(labels, return_inverse=True, return_counts=True)
+    rank = np.empty(len(labels))
+    for c in range(len(counts)):
+        rank[inverse == c] = np.arange(counts[c])
+    key = np.where(rank == 0, -1.0, (rank + 0.5) / counts[inverse])
+    return np.argsort(key, kind="stable")
+
+
+def _rows(results, index):
+    """The rows ``index`` of a ``cv_results_`` dict."""
+    return {
+        k: [v[i] for i in index] if isinstance(v, list) else v[index] for k, v in results.items()
+    }
