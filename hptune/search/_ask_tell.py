@@ -116,7 +116,7 @@ class AskTellSearchCV(BaseHptuneSearchCV):
     def _check_input_parameters(self, X, y, split_params):
         # Called by BaseSearchCV.fit once per fit, before any candidate is
         # evaluated and with the routed split params (scikit-learn >= 1.7).
-        self._check_params(X, y)
+        self._run.check_data(X, y)
         subspaces = to_subspaces(self._search_space())
         self._run.check_inputs(X, y, self._checked_cv_orig, split_params, subspaces)
 

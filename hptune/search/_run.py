@@ -123,8 +123,23 @@ class SearchRun:
         return self.progress.stopped
 
     # -- before the first fit -------------------------------------------------------
+    def check_data(self, X, y):
+        """Refuse empty data, then run the search's own checks (``_check_params``).
+
+        First of all the checks, since a search's checks may depend on the
+        data (HyperbandSearchCV's resources) and the others on the search's.
+        """
+        if _num_samples(X) == 0:
+            raise ValueError(
+                f"X has 0 samples (shape {getattr(X, 'shape', (0,))}); a search needs data to "
+                "split into CV folds."
+            )
+        self.search._check_params(X, y)
+
     def check_inputs(self, X, y, cv, split_params, subspaces, *, candidates=True):
         """Check the inputs, fix the splits and open the checkpoint.
+
+        After :meth:`check_data`: callbacks, parameter names, stratified folds.
 
         Parameters
         ----------
@@ -139,11 +154,6 @@ class SearchRun:
             Whether the checkpoint stores the candidates (see :class:`Checkpoint`).
         """
         search = self.search
-        if _num_samples(X) == 0:
-            raise ValueError(
-                f"X has 0 samples (shape {getattr(X, 'shape', (0,))}); a search needs data to "
-                "split into CV folds."
-            )
         check_callbacks(as_list(search.callbacks), "callbacks")
         check_callbacks(self._fit_callbacks, "callback")
         check_space_names(search.estimator, subspaces)
