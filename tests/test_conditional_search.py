@@ -10,7 +10,6 @@ import re
 
 import numpy as np
 import pytest
-from sklearn.callback import ProgressBar
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import GaussianNB
@@ -77,8 +76,10 @@ def test_skopt_budgets_stay_per_sub_space():
 
 @pytest.mark.parametrize("make", [_bayes, _evolution])
 def test_progress_bar_callback_with_sub_spaces(make):
+    callback = pytest.importorskip("sklearn.callback", reason="scikit-learn < 1.9 has no callback API")
+    pytest.importorskip("rich")
     search = make(THREE)
-    search.set_callbacks(ProgressBar())
+    search.set_callbacks(callback.ProgressBar())
     search.fit(X, y)
     assert len(search.cv_results_["params"]) == (6 if make is _bayes else 12)
 
