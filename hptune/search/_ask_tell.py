@@ -15,6 +15,7 @@ the fit-failure report of an uninterrupted one.
 
 import math
 from abc import abstractmethod
+from typing import NamedTuple
 
 import numpy as np
 from sklearn.base import is_classifier
@@ -31,7 +32,23 @@ from ._docs import fill_doc
 from ._failures import collect_fit_failures
 from ._run import SearchRun, scatter_once
 
-__all__ = ["AskTellSearchCV", "best_finite"]
+__all__ = ["AskTellSearchCV", "Batch", "best_finite"]
+
+
+class Batch(NamedTuple):
+    """One iteration's evaluations, as the loop of :class:`AskTellSearchCV` runs them.
+
+    ``told`` is what the strategy is told the scores of (its own objects,
+    such as Hyperband's jobs); ``params`` the candidates evaluated; ``more``
+    their extra ``cv_results_`` columns; ``cv`` other splits than the fit's
+    (None for the fit's); ``detail`` the search's part of the progress line.
+    """
+
+    told: list
+    params: list
+    more: dict
+    cv: object = None
+    detail: str = ""
 
 
 def best_finite(scores):
@@ -194,23 +211,42 @@ class AskTellSearchCV(BaseHptuneSearchCV):
         del fit_results[-self._run.n_splits :]
         return self._evaluate(evaluate_candidates, [params], more)
 
+    def _planned_iterations(self, strategy, n_left):
+        """Iterations still to run for ``n_left`` evaluations (a hook)."""
+        return math.ceil(n_left / self._batch_size())
+
+    def _next_batch(self, strategy, n_left, iteration):
+        """The next batch to evaluate, or None when the strategy has nothing new (a hook).
+
+        Asks the strategy for at most a batch of candidates; a search whose
+        strategy plans its own batches (Hyperband's rungs) overrides it.
+        """
+        params = strategy.ask(min(self._batch_size(), n_left))
+        if not params:
+            return None
+        return Batch(params, params, self._more_results(iteration, params))
+
+    def _plan_done(self, strategy):
+        """Whether the strategy's own plan has run out before the budget (a hook)."""
+        return False
+
     def _loop(self, strategy, n_total, evaluate_candidates, callback_ctx):
         run, progress, results = self._run, self._run.progress, None
-        run.begin(callback_ctx, math.ceil((n_total - progress.n_evaluated) / self._batch_size()))
+        run.begin(callback_ctx, self._planned_iterations(strategy, n_total - progress.n_evaluated))
         while run.stopped is None:
-            params = strategy.ask(min(self._batch_size(), n_total - progress.n_evaluated))
-            if not params:
+            batch = self._next_batch(strategy, n_total - progress.n_evaluated, progress.iteration)
+            if batch is None:
                 run.exhausted()
             else:
-                more = self._more_results(progress.iteration, params)
-                results = self._evaluate(evaluate_candidates, params, more)
-                scores = results[objective_key(self.refit, results)][-len(params) :]
+                results = self._evaluate(evaluate_candidates, batch.params, batch.more, batch.cv)
+                scores = results[objective_key(self.refit, results)][-len(batch.params) :]
                 scores = np.asarray(scores, dtype=float)
-                strategy.tell(params, scores)
+                strategy.tell(batch.told, scores)
                 run.end_iteration(
-                    self._summary(strategy, results), n_evaluated=len(params),
+                    self._summary(strategy, results), n_evaluated=len(batch.params),
                     best_score=strategy.best_score, iteration_best=best_finite(scores),
-                    rule=self._should_stop,
+                    rule=self._should_stop, detail=batch.detail,
+                    done=self._plan_done(strategy),
                 )
             run.save(strategy)
         run.end()

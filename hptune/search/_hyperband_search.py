@@ -55,8 +55,7 @@ from ..strategies import OptimizeResult
 from ..strategies._hyperband import PROPOSALS, HyperbandScheduler
 from ..utils._random import child_seed
 from ..utils._sklearn_compat import Interval, StrOptions, _num_samples
-from ._ask_tell import AskTellSearchCV, best_finite
-from ._base import objective_key
+from ._ask_tell import AskTellSearchCV, Batch
 from ._docs import fill_doc
 from ._run import FixedSplits
 
@@ -447,32 +446,19 @@ class HyperbandSearchCV(AskTellSearchCV):
             return job.params
         return {**job.params, self.resource: job.resource}
 
-    def _loop(self, strategy, n_total, evaluate_candidates, callback_ctx):
-        run, progress, results = self._run, self._run.progress, None
-        n_rungs = sum(len(rungs) for _, rungs in strategy.plan_)
-        run.begin(callback_ctx, max(1, n_rungs - progress.iteration))
-        while run.stopped is None:
-            jobs = strategy.ask()
-            if not jobs:
-                run.exhausted()
-            else:
-                results = self._evaluate_rung(evaluate_candidates, jobs, progress.iteration)
-                scores = np.asarray(results[objective_key(self.refit, results)][-len(jobs) :], dtype=float)
-                strategy.tell(jobs, scores)
-                job = jobs[0]
-                run.end_iteration(
-                    self._summary(strategy, results), n_evaluated=len(jobs),
-                    best_score=strategy.best_score,
-                    iteration_best=best_finite(scores),
-                    detail=f"bracket {job.bracket}, rung {job.rung}, {self.resource}={job.resource}",
-                )
-                if strategy.done:  # promotions that fell short leave planned evaluations unused
-                    run.progress.stopped = "budget"
-            run.save(strategy)
-        run.end()
-        return results
+    def _planned_iterations(self, strategy, n_left):
+        return max(1, sum(len(rungs) for _, rungs in strategy.plan_) - self._run.progress.iteration)
 
-    def _evaluate_rung(self, evaluate_candidates, jobs, iteration):
+    def _plan_done(self, strategy):
+        # Promotions that fell short (failures are not promoted) leave planned
+        # evaluations unused: the plan, not the count, says the budget is spent.
+        return strategy.done
+
+    def _next_batch(self, strategy, n_left, iteration):
+        """The next rung: its jobs, evaluated with their resource's splits."""
+        jobs = strategy.ask()
+        if not jobs:
+            return None
         job = jobs[0]
         more = {
             "iter": [iteration] * len(jobs),
@@ -480,8 +466,10 @@ class HyperbandSearchCV(AskTellSearchCV):
             "rung": [j.rung for j in jobs],
             "n_resources": [j.resource for j in jobs],
         }
-        params = [self._candidate_params(j) for j in jobs]
-        return self._evaluate(evaluate_candidates, params, more, self._cv_at(job.resource))
+        return Batch(
+            jobs, [self._candidate_params(j) for j in jobs], more, self._cv_at(job.resource),
+            detail=f"bracket {job.bracket}, rung {job.rung}, {self.resource}={job.resource}",
+        )
 
     def _reevaluate_last(self, evaluate_candidates, fit_results):
         """Rebuild the results of a finished search from its checkpoint.

@@ -225,7 +225,9 @@ class SearchRun:
         yield ctx
         ctx.call_on_fit_task_end(estimator=self.search)
 
-    def end_iteration(self, result, *, n_evaluated, best_score, iteration_best, rule=None, detail=""):
+    def end_iteration(
+        self, result, *, n_evaluated, best_score, iteration_best, rule=None, detail="", done=False
+    ):
         """Record one iteration, run the callbacks and decide whether to stop.
 
         Parameters
@@ -242,6 +244,9 @@ class SearchRun:
             The search's own stopping rule, ``rule(state) -> bool``.
         detail : str, default=""
             What the search adds to the progress line printed with ``verbose``.
+        done : bool, default=False
+            Whether the search's plan has run out although fewer evaluations
+            than planned were made (Hyperband's promotions that fell short).
 
         Returns
         -------
@@ -261,7 +266,8 @@ class SearchRun:
             best_scores=np.asarray(progress.best_scores, dtype=float),
         )
         self._print_progress(state, iteration_best, detail)
-        progress.stopped = self._stop_reason(state, progress.n_evaluated >= self._n_total, rule)
+        spent = done or progress.n_evaluated >= self._n_total
+        progress.stopped = self._stop_reason(state, spent, rule)
         return state
 
     def _print_progress(self, state, iteration_best, detail):
