@@ -33,6 +33,7 @@ from .tasks import (
     make_estimator,
     optuna_space,
     scipy_space,
+    scoring,
     skopt_space,
 )
 
@@ -94,7 +95,7 @@ def run_random(task, X, y, cv, budget, seed, n_jobs):
     from sklearn.model_selection import RandomizedSearchCV
 
     search = RandomizedSearchCV(
-        make_estimator(task), scipy_space(task["params"]), n_iter=budget, cv=cv,
+        make_estimator(task), scipy_space(task["params"]), n_iter=budget, cv=cv, scoring=scoring(task),
         random_state=seed, n_jobs=n_jobs, refit=False,
     )
     return _from_cv_results(search, _timed_fit(search, X, y))
@@ -104,7 +105,7 @@ def run_grid(task, X, y, cv, budget, seed, n_jobs):
     from sklearn.model_selection import GridSearchCV
 
     search = GridSearchCV(
-        make_estimator(task), grid_space(task["params"], budget), cv=cv, n_jobs=n_jobs, refit=False
+        make_estimator(task), grid_space(task["params"], budget), cv=cv, scoring=scoring(task), n_jobs=n_jobs, refit=False
     )
     return _from_cv_results(search, _timed_fit(search, X, y))
 
@@ -139,7 +140,7 @@ def run_halving(task, X, y, cv, budget, seed, n_jobs):
     n_candidates, r0, _ = halving_schedule(n_samples, budget, max(smallest, 20))
     search = HalvingRandomSearchCV(
         make_estimator(task), scipy_space(task["params"]), n_candidates=n_candidates, factor=3,
-        min_resources=r0, cv=cv, random_state=seed, n_jobs=n_jobs, refit=False,
+        min_resources=r0, cv=cv, scoring=scoring(task), random_state=seed, n_jobs=n_jobs, refit=False,
     )
     wall = _timed_fit(search, X, y)
     res = search.cv_results_
@@ -166,7 +167,7 @@ def run_skopt(task, X, y, cv, budget, seed, n_jobs):
     from skopt import BayesSearchCV
 
     search = BayesSearchCV(
-        make_estimator(task), skopt_space(task["params"]), n_iter=budget, cv=cv,
+        make_estimator(task), skopt_space(task["params"]), n_iter=budget, cv=cv, scoring=scoring(task),
         random_state=seed, n_jobs=n_jobs, n_points=n_jobs, refit=False, error_score=np.nan,
     )
     return _from_cv_results(search, _timed_fit(search, X, y))
@@ -182,7 +183,7 @@ def _run_optuna(sampler, task, X, y, cv, budget, seed, n_jobs):
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(direction="maximize", sampler=sampler)
     search = OptunaSearchCV(
-        make_estimator(task), optuna_space(task["params"]), n_trials=budget, cv=cv,
+        make_estimator(task), optuna_space(task["params"]), n_trials=budget, cv=cv, scoring=scoring(task),
         study=study, random_state=seed, n_jobs=n_jobs, refit=False, error_score=np.nan,
     )
     wall = _timed_fit(search, X, y)
@@ -232,7 +233,7 @@ def run_ga(task, X, y, cv, budget, seed, n_jobs):
     random.seed(seed)
     np.random.seed(seed)
     search = GASearchCV(
-        make_estimator(task), cv=cv, param_grid=ga_space(task["params"]), population_size=10,
+        make_estimator(task), cv=cv, scoring=scoring(task), param_grid=ga_space(task["params"]), population_size=10,
         generations=10 * budget, n_jobs=n_jobs, verbose=False, refit=False, error_score=np.nan,
     )
     start = time.perf_counter()
@@ -262,7 +263,7 @@ def run_hptune_bayes(task, X, y, cv, budget, seed, n_jobs):
 
     search = BayesSearchCV(
         make_estimator(task), hptune_space(task["params"]), n_iter=budget, n_initial_points=10,
-        cv=cv, random_state=seed, n_jobs=n_jobs, n_points=n_jobs, refit=False,
+        cv=cv, scoring=scoring(task), random_state=seed, n_jobs=n_jobs, n_points=n_jobs, refit=False,
     )
     return _from_cv_results(search, _timed_fit(search, X, y))
 
@@ -282,7 +283,7 @@ def run_hptune_evolution(task, X, y, cv, budget, seed, n_jobs):
     EvolutionSearchCV = _import_hptune("EvolutionSearchCV", "hptune.search._evolution_search")
     search = EvolutionSearchCV(
         make_estimator(task), hptune_space(task["params"]), population_size=10, n_iter=budget,
-        cv=cv, random_state=seed, n_jobs=n_jobs, refit=False,
+        cv=cv, scoring=scoring(task), random_state=seed, n_jobs=n_jobs, refit=False,
     )
     return _from_cv_results(search, _timed_fit(search, X, y))
 
@@ -300,7 +301,7 @@ def run_hptune_pbt(task, X, y, cv, budget, seed, n_jobs):
     search = PBTSearchCV(
         make_estimator(task), hptune_space(task["params"]), population_size=budget,
         n_steps=pbt["n_steps"], step_size=pbt["step_size"], resource=pbt["resource"],
-        cv=cv, random_state=seed, n_jobs=n_jobs, refit=False,
+        cv=cv, scoring=scoring(task), random_state=seed, n_jobs=n_jobs, refit=False,
     )
     wall = _timed_fit(search, X, y)
     history = search.pbt_history_

@@ -49,6 +49,15 @@ def _classification(n_samples, n_features, n_informative, seed):
     )
 
 
+def _friedman():
+    # Friedman's function has a mean of about 14: kernel ridge has no
+    # intercept, so an over-regularised candidate predicts about 0 and its
+    # squared error is a hundred times the good candidates' (heavy-tailed scores).
+    from sklearn.datasets import make_friedman1
+
+    return make_friedman1(n_samples=500, n_features=8, noise=1.0, random_state=4)
+
+
 def _regression():
     from sklearn.datasets import make_regression
 
@@ -124,6 +133,37 @@ def _elasticnet():
     return ElasticNet(max_iter=3000)
 
 
+def _kernel_ridge():
+    from sklearn.kernel_ridge import KernelRidge
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return Pipeline([("scale", StandardScaler()), ("kr", KernelRidge(kernel="rbf"))])
+
+
+def _sgd_regressor():
+    # Large step sizes diverge: scores down to -1e20 and failures, next to
+    # good candidates near 0.9 (the heaviest tail of the suite).
+    from sklearn.linear_model import SGDRegressor
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    sgd = SGDRegressor(max_iter=20, tol=None, random_state=0)
+    return Pipeline([("scale", StandardScaler()), ("sgd", sgd)])
+
+
+def _extra_trees():
+    from sklearn.ensemble import ExtraTreesClassifier
+
+    return ExtraTreesClassifier(random_state=0)
+
+
+def _gbr():
+    from sklearn.ensemble import GradientBoostingRegressor
+
+    return GradientBoostingRegressor(random_state=0)
+
+
 SGD_EPOCHS = 10
 
 #: name -> task. ``pbt``: settings of PBTSearchCV where the estimator learns
@@ -194,6 +234,56 @@ TASKS = {
         data=_regression, estimator=_elasticnet, classification=False, pbt=None,
         params={"alpha": ("real", 1e-5, 10.0, True), "l1_ratio": ("real", 0.0, 1.0, False)},
     ),
+    "kr_friedman": dict(
+        data=_friedman, estimator=_kernel_ridge, classification=False, pbt=None,
+        params={
+            "kr__alpha": ("real", 1e-6, 1e3, True),
+            "kr__gamma": ("real", 1e-4, 1e1, True),
+        },
+    ),
+    "sgdreg_synth": dict(
+        data=_regression, estimator=_sgd_regressor, classification=False, pbt=None,
+        params={
+            "sgd__alpha": ("real", 1e-7, 1e1, True),
+            "sgd__eta0": ("real", 1e-5, 1.0, True),
+            "sgd__power_t": ("real", 0.05, 0.9, False),
+            "sgd__learning_rate": ("cat", ["constant", "invscaling", "adaptive"]),
+            "sgd__penalty": ("cat", ["l2", "l1", "elasticnet"]),
+        },
+    ),
+    "et_synth": dict(
+        data=lambda: _classification(1000, 20, 8, 5), estimator=_extra_trees,
+        classification=True, pbt=None,
+        params={
+            "n_estimators": ("int", 5, 80),
+            "max_depth": ("int", 1, 30),
+            "min_samples_split": ("int", 2, 40),
+            "min_samples_leaf": ("int", 1, 40),
+            "max_features": ("int", 1, 20),
+            "criterion": ("cat", ["gini", "entropy"]),
+        },
+    ),
+    "gbr_diabetes": dict(
+        data=_diabetes, estimator=_gbr, classification=False, pbt=None,
+        params={
+            "n_estimators": ("int", 10, 200),
+            "max_depth": ("int", 1, 8),
+            "min_samples_leaf": ("int", 1, 60),
+            "learning_rate": ("real", 1e-3, 1.0, True),
+            "subsample": ("real", 0.3, 1.0, False),
+        },
+    ),
+    "hgb_logloss": dict(
+        data=lambda: _classification(800, 20, 10, 6), estimator=_hgb, classification=True,
+        pbt=None, scoring="neg_log_loss",
+        params={
+            "learning_rate": ("real", 1e-3, 1.0, True),
+            "max_iter": ("int", 5, 100),
+            "max_leaf_nodes": ("int", 2, 64),
+            "min_samples_leaf": ("int", 1, 100),
+            "l2_regularization": ("real", 1e-6, 10.0, True),
+        },
+    ),
 }
 
 #: the tasks of ``--quick``
@@ -203,6 +293,11 @@ QUICK_TASKS = ["svc_synth", "hgb_synth", "sgd_digits"]
 def make_estimator(task):
     """A fresh, unfitted estimator of ``task``."""
     return task["estimator"]()
+
+
+def scoring(task):
+    """The task's scorer name (None: the estimator's ``score``)."""
+    return task.get("scoring")
 
 
 def make_cv(task):

@@ -23,6 +23,7 @@ from ..utils._random import child_seed
 from ..utils._threads import single_threaded_blas
 from ..utils._validation import check_choice, check_int
 from ._base import Strategy, model_scores
+from ._warping import WARPINGS, warp_scores
 
 __all__ = ["BayesOptimizer"]
 
@@ -67,6 +68,13 @@ class BayesOptimizer(Strategy):
         Number of best candidates polished by gradient ascent.
     noise_floor : float, default=1e-6
         Lower bound of the GP noise variance, in standardised units.
+    output_warping : {"none", "copula", "power"}, default="none"
+        A monotone transform of the scores before the GP is fitted:
+        ``"copula"`` keeps only their order (normal quantiles of the ranks),
+        ``"power"`` fits a Yeo-Johnson transform. Use one when a few
+        candidates score far worse than the rest (squared errors over wide
+        ranges, log-losses, diverging fits), so that they do not set the
+        model's scale. With a warping, ``xi`` is in the warped units.
     random_state : int, RandomState instance or None, default=None
         Seed of the design, the GP restarts and the candidate sets.
 
@@ -104,6 +112,7 @@ class BayesOptimizer(Strategy):
         n_candidates=1024,
         n_polish=5,
         noise_floor=1e-6,
+        output_warping="none",
         random_state=None,
     ):
         super().__init__(space, random_state=random_state)
@@ -114,12 +123,14 @@ class BayesOptimizer(Strategy):
         check_choice(owner, "initial_point_generator", initial_point_generator, list(DESIGNS))
         check_choice(owner, "acq_func", acq_func, ACQ_FUNC_CHOICES)
         check_choice(owner, "batch_strategy", batch_strategy, list(BATCH_STRATEGIES))
+        check_choice(owner, "output_warping", output_warping, list(WARPINGS))
         self.n_initial_points = int(n_initial_points)
         self.initial_point_generator = initial_point_generator
         self.acq_func = ALIASES.get(acq_func, acq_func)
         self.xi, self.kappa = float(xi), float(kappa)
         self.batch_strategy = batch_strategy
         self.n_candidates, self.n_polish = int(n_candidates), int(n_polish)
+        self.output_warping = output_warping
         self.gp_, self.score_scale_ = None, 1.0
         self._surrogate = GaussianProcess(noise_floor=noise_floor)
         self._design = None
@@ -145,9 +156,14 @@ class BayesOptimizer(Strategy):
         # Later design rows first; rows already taken (small discrete spaces) are skipped.
         return self._fresh(self._design, taken)[:n]
 
+    def _surrogate_scores(self):
+        """The scores the GP learns (cleaned, scaled, warped) and their scale."""
+        y, scale = model_scores(self.y_)
+        return warp_scores(y, self.output_warping), scale
+
     def _fit_surrogate(self):
         if self._n_fitted != self.n_told:
-            y, self.score_scale_ = model_scores(self.y_)
+            y, self.score_scale_ = self._surrogate_scores()
             seed = child_seed(self._rng)
             self.gp_ = self._surrogate.fit(self.Z_, y, random_state=seed)
             self._n_fitted = self.n_told
@@ -160,7 +176,7 @@ class BayesOptimizer(Strategy):
         # when joblib workers already keep the cores busy.
         with single_threaded_blas():
             gp = self._fit_surrogate()
-        y, scale = model_scores(self.y_)  # the surrogate's scores: divided by scale, as xi
+        y, scale = self._surrogate_scores()  # the surrogate's scores: divided by scale, as xi
         acq_func = self._hedge.choose(self._rng) if self._hedge is not None else self.acq_func
         Z = propose_batch(
             gp,

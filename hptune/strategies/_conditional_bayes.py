@@ -50,8 +50,6 @@ task went from 10 to 72 and that of the pipeline task from -70 to 7.
 """
 
 import numpy as np
-from scipy.special import ndtri
-from scipy.stats import rankdata
 
 from ..acquisition import BATCH_STRATEGIES, GPHedge, gp_acquisition, maximize_acquisition
 from ..space import initial_design
@@ -61,6 +59,7 @@ from ..utils._threads import single_threaded_blas
 from ._base import clean_scores
 from ._bayes import BayesOptimizer
 from ._conditional import ConditionalStrategy
+from ._warping import copula
 
 __all__ = ["ConditionalBayesOptimizer"]
 
@@ -299,19 +298,6 @@ class ConditionalBayesOptimizer(ConditionalStrategy):
         self._surrogate.set_warm_state(extra.get("gp", {}))
         if self._hedge is not None and "hedge" in extra:
             self._hedge.load_state_dict(extra["hedge"])
-
-
-def copula(y):
-    """Scores as normal quantiles of their ranks, ``Phi^-1((rank - 1/2) / n)``.
-
-    Ties share their mean rank. Monotone, so the best point stays the best;
-    a few very bad scores (failed or degenerate candidates) no longer
-    squash the differences among the good ones.
-    """
-    y = np.asarray(y, dtype=float)
-    if len(y) < 2:
-        return np.zeros_like(y)
-    return ndtri((rankdata(y) - 0.5) / len(y))
 
 
 def _through(acq, A, b):

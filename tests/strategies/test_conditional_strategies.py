@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from hptune.exceptions import ExhaustedSpaceWarning
-from hptune.strategies._conditional_bayes import ConditionalBayesOptimizer, copula
+from hptune.strategies._conditional_bayes import ConditionalBayesOptimizer
 from hptune.strategies._conditional_evolution import ConditionalEvolutionOptimizer
 
 # Branch "good" peaks at 0 at x = 0.5; "bad" never exceeds -1; "tiny" has 3 points.
@@ -149,15 +149,6 @@ def test_batches_are_distinct_and_failures_are_learned_from():
     batch = opt.ask(4)
     keys = [repr(sorted(p.items())) for p in batch]
     assert len(set(keys)) == 4
-
-
-def test_copula_is_monotone_and_centred():
-    y = np.array([0.5, -10.0, 0.51, 0.52, 0.52])
-    z = copula(y)
-    assert np.all(np.diff(z[np.argsort(y, kind="stable")]) >= 0)
-    assert z[2] < z[3] == z[4]
-    assert abs(copula(np.array([3.0, -1.0, 7.0])).sum()) < 1e-12  # symmetric without ties
-    assert copula(np.array([3.0])).tolist() == [0.0]
 
 
 def test_evolution_generation_is_one_batch_and_individuals_keep_their_branch():

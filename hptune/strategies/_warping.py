@@ -1,0 +1,98 @@
+"""Output warping: monotone transforms of the scores before the GP sees them.
+
+Cross-validation scores are often heavy-tailed: a negative squared error
+over a wide log range, a log-loss, a regressor that diverged. A Gaussian
+process fitted to such raw scores takes its scale from the few terrible
+candidates, so the differences among the good ones look like noise and the
+acquisition no longer tells the good region apart. A monotone transform
+keeps the order of the scores (the best stays the best) while giving the
+good region its share of the model's range:
+
+* ``"copula"``: normal quantiles of the ranks (a Gaussian copula),
+  ``Phi^-1((rank - 1/2) / n)``; it keeps only the order, so no outlier can
+  dominate, at the price of the magnitudes;
+* ``"power"``: a Yeo-Johnson power transform of the scores (centred on
+  their median, scaled by their interquartile range), its exponent fitted
+  by maximum likelihood at every fit (HEBO warps with a power transform
+  too); it keeps the magnitudes where they look Gaussian and compresses a
+  long tail;
+* ``"none"``: the scores as they are.
+"""
+
+import numpy as np
+from scipy.special import ndtri
+from scipy.stats import rankdata, yeojohnson, yeojohnson_normmax
+
+__all__ = ["WARPINGS", "copula", "warp_scores"]
+
+WARPINGS = ("none", "copula", "power")
+
+# The Yeo-Johnson exponent is kept in a range where the transform stays
+# tame: the maximum-likelihood exponent of a handful of points can be
+# extreme, and an exponent far from 1 turns rounding-level differences of
+# the best scores into large ones.
+_LAMBDA_RANGE = (-2.0, 4.0)
+
+
+def copula(y):
+    """Scores as normal quantiles of their ranks, ``Phi^-1((rank - 1/2) / n)``.
+
+    Ties share their mean rank. Monotone, so the best point stays the best;
+    a few very bad scores (failed or degenerate candidates) no longer squash
+    the differences among the good ones.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_points,)
+        Finite scores.
+
+    Returns
+    -------
+    quantiles : ndarray of shape (n_points,)
+    """
+    y = np.asarray(y, dtype=float)
+    if len(y) < 2:
+        return np.zeros_like(y)
+    return ndtri((rankdata(y) - 0.5) / len(y))
+
+
+def _power(y):
+    """Yeo-Johnson transform of the robustly scaled scores, exponent by likelihood.
+
+    The scores are centred on their median and divided by their
+    interquartile range (not the standard deviation, which the tail itself
+    would set), so that the bulk of the scores sits near [-1, 1] and the
+    tail far from it, where the fitted exponent can compress it.
+    """
+    y = np.asarray(y, dtype=float)
+    q1, median, q3 = np.percentile(y, [25, 50, 75])
+    spread = q3 - q1 if q3 > q1 else y.std()
+    if len(y) < 3 or not spread > 0:
+        return y - y.mean()
+    z = (y - median) / spread
+    with np.errstate(all="ignore"):
+        lam = float(np.clip(yeojohnson_normmax(z), *_LAMBDA_RANGE))
+        warped = yeojohnson(z, lam)
+    return warped if np.all(np.isfinite(warped)) else copula(y)
+
+
+def warp_scores(y, kind):
+    """Apply the output warping ``kind`` (one of :data:`WARPINGS`) to finite scores.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_points,)
+        Finite scores (failures already replaced, see ``clean_scores``).
+    kind : {"none", "copula", "power"}
+        The warping.
+
+    Returns
+    -------
+    y_warped : ndarray of shape (n_points,)
+        A monotone non-decreasing function of ``y``.
+    """
+    if kind == "copula":
+        return copula(y)
+    if kind == "power":
+        return _power(y)
+    return np.asarray(y, dtype=float)

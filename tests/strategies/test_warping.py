@@ -1,0 +1,68 @@
+"""Output warping: monotone transforms of the scores the GP learns."""
+
+import re
+
+import numpy as np
+import pytest
+
+from hptune.space import Real
+from hptune.strategies import BayesOptimizer
+from hptune.strategies._warping import WARPINGS, copula, warp_scores
+
+# A heavy lower tail: one candidate a thousand times worse than the rest.
+HEAVY = np.array([-1e4, -50.0, -3.0, -2.5, -2.0, -1.9])
+
+
+def test_copula_is_monotone_and_centred():
+    y = np.array([0.5, -10.0, 0.51, 0.52, 0.52])
+    z = copula(y)
+    assert np.all(np.diff(z[np.argsort(y, kind="stable")]) >= 0)
+    assert z[2] < z[3] == z[4]
+    assert abs(copula(np.array([3.0, -1.0, 7.0])).sum()) < 1e-12  # symmetric without ties
+    assert copula(np.array([3.0])).tolist() == [0.0]
+
+
+@pytest.mark.parametrize("kind", WARPINGS)
+def test_every_warping_keeps_the_order(kind):
+    rng = np.random.RandomState(0)
+    y = -np.exp(rng.normal(scale=3.0, size=40))  # log-normal losses, as scores
+    order = np.argsort(y, kind="stable")
+    assert np.all(np.diff(warp_scores(y, kind)[order]) >= -1e-12)
+
+
+@pytest.mark.parametrize("kind", ["copula", "power"])
+def test_warping_gives_the_good_scores_their_share_of_the_range(kind):
+    def share(v):  # the best two scores' gap, as a share of the whole range
+        return (v[-1] - v[-2]) / (v.max() - v.min())
+
+    assert share(warp_scores(HEAVY, kind)) > 10 * share(HEAVY)
+
+
+def test_no_warping_and_degenerate_inputs():
+    assert warp_scores(HEAVY, "none").tolist() == HEAVY.tolist()
+    assert warp_scores(np.full(4, 0.7), "power").tolist() == [0.0] * 4
+    two = warp_scores(np.array([1.0, 3.0]), "power")
+    assert two.tolist() == [-1.0, 1.0]  # too few points to fit an exponent: centred only
+
+
+def test_unknown_warping_is_refused_with_the_choices():
+    message = (
+        "The 'output_warping' parameter of BayesOptimizer must be one of "
+        "['none', 'copula', 'power']. Got 'rank' instead."
+    )
+    with pytest.raises(ValueError, match=re.escape(message)):
+        BayesOptimizer({"x": Real(0.0, 1.0)}, output_warping="rank")
+
+
+@pytest.mark.parametrize("kind", ["copula", "power"])
+def test_warped_optimiser_finds_a_sharp_optimum_under_a_heavy_tail(kind):
+    # exp(30 |x - 0.3|): the scores span thirteen orders of magnitude.
+    opt = BayesOptimizer({"x": Real(0.0, 1.0)}, n_initial_points=5, output_warping=kind, random_state=0)
+    for _ in range(25):
+        [p] = opt.ask()
+        opt.tell([p], [-np.exp(30.0 * abs(p["x"] - 0.3))])
+    assert abs(opt.best_params["x"] - 0.3) < 0.05
+    # The GP learned the warped scores: same order as the told ones.
+    fitted = opt.gp_.y_train_
+    told = np.asarray(opt.y_)[: len(fitted)]  # the GP is fitted at ask, before the last tell
+    assert np.array_equal(np.argsort(fitted, kind="stable"), np.argsort(told, kind="stable"))
