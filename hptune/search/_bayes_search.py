@@ -10,7 +10,7 @@ from joblib import effective_n_jobs
 from ..acquisition import ACQ_FUNC_CHOICES, BATCH_STRATEGIES
 from ..space._design import DESIGNS
 from ..strategies import BayesOptimizer
-from ..strategies._result import result_from_strategy
+from ..strategies._result import skopt_result
 from ..utils._sklearn_compat import Interval, StrOptions
 from ._ask_tell import AskTellSearchCV
 from ._docs import fill_doc
@@ -173,8 +173,15 @@ class BayesSearchCV(AskTellSearchCV):
     strategy_ : BayesOptimizer or ConditionalBayesOptimizer
         The optimiser state at the end of the search.
     optimizer_results_ : list of OptimizeResult
-        One scikit-optimize style result per sub-space (``x``, ``fun``,
-        ``x_iters``, ``func_vals`` with minimised, i.e. negated, scores).
+        One scikit-optimize result per sub-space, with skopt's keys and
+        order, so that ``skopt.plots`` functions accept it: ``x`` (the best
+        point as a list, in the sorted order of the parameter names, as
+        scikit-optimize sorts them), ``fun``, ``x_iters``, ``func_vals``
+        (minimised values: ``-mean_test_score``, as scikit-optimize's
+        ``BayesSearchCV`` stores them), ``space`` (skopt's ``Space``
+        interface), ``models`` (the last Gaussian process, predicting
+        ``-score`` on ``space.transform``-ed points), ``random_state`` and
+        ``specs``; plus ``params``, ``scores`` and ``best_params``.
 
     See Also
     --------
@@ -311,8 +318,10 @@ class BayesSearchCV(AskTellSearchCV):
         self.n_points_ = self._resolve_n_points()
 
     def _after_search(self, results):
+        # scikit-optimize's results, in its order: it sorts a dict space's names.
         subs = getattr(self.strategy_, "strategies", [self.strategy_])
-        self.optimizer_results_ = [result_from_strategy(s) for s in subs]
+        specs = {"function": type(self).__name__, "args": self.get_params(deep=False)}
+        self.optimizer_results_ = [skopt_result(s, sorted(s.space.names), specs) for s in subs]
 
     @property
     def total_iterations(self):
