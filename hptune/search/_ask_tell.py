@@ -185,6 +185,7 @@ class AskTellSearchCV(BaseHptuneSearchCV):
             self._legacy_check_inputs()
         self._before_search()
         self.strategy_, n_total = self._build_strategy(check_random_state(self.random_state))
+        self._check_initial_points(n_total)
         progress = run.restore(self.strategy_, n_total=n_total)
         with collect_fit_failures() as fit_results:
             fit_results.extend(run.replayed_outs)
@@ -199,7 +200,17 @@ class AskTellSearchCV(BaseHptuneSearchCV):
         )
         self.n_iter_ = progress.iteration
         self._after_search(results)
+        run.keep_for_warm_start(self.strategy_)
         run.finish()
+
+    def _check_initial_points(self, n_total):
+        n_points = len(self._run.initial_points)
+        if n_points > n_total:
+            raise ValueError(
+                f"initial_points has {n_points} points but {type(self).__name__} evaluates "
+                f"{n_total} candidates in all; pass at most {n_total} initial points or "
+                "raise the budget."
+            )
 
     def _reevaluate_last(self, evaluate_candidates, fit_results):
         """Rebuild the results of a finished search from its checkpoint.
@@ -218,10 +229,14 @@ class AskTellSearchCV(BaseHptuneSearchCV):
     def _next_batch(self, strategy, n_left, iteration):
         """The next batch to evaluate, or None when the strategy has nothing new (a hook).
 
-        Asks the strategy for at most a batch of candidates; a search whose
-        strategy plans its own batches (Hyperband's rungs) overrides it.
+        The ``initial_points`` not yet evaluated come first (the first
+        evaluations of a search are its initial points, so a resumed or
+        warm-started search skips those done); then the strategy is asked for
+        at most a batch of candidates. A search whose strategy plans its own
+        batches (Hyperband's rungs) overrides it.
         """
-        params = strategy.ask(min(self._batch_size(), n_left))
+        done, size = self._run.progress.n_evaluated, min(self._batch_size(), n_left)
+        params = self._run.initial_points[done : done + size] or strategy.ask(size)
         if not params:
             return None
         return Batch(params, params, self._more_results(iteration, params))

@@ -156,6 +156,8 @@ class BayesSearchCV(AskTellSearchCV):
     {callbacks}
     {max_time}
     {checkpoint}
+    {warm_start}
+    {initial_points}
 
     Attributes
     ----------
@@ -247,6 +249,8 @@ class BayesSearchCV(AskTellSearchCV):
         callbacks=None,
         max_time=None,
         checkpoint=None,
+        warm_start=False,
+        initial_points=None,
     ):
         super().__init__(
             estimator=estimator,
@@ -271,6 +275,8 @@ class BayesSearchCV(AskTellSearchCV):
         self.callbacks = callbacks
         self.max_time = max_time
         self.checkpoint = checkpoint
+        self.warm_start = warm_start
+        self.initial_points = initial_points
 
     def _search_space(self):
         return self.search_spaces

@@ -145,6 +145,16 @@ class HyperbandSearchCV(AskTellSearchCV):
     {callbacks}
     {max_time}
     {checkpoint}
+    warm_start : bool, default=False
+        When True, ``fit`` on the same data continues the previous fit of
+        this search, as with a ``checkpoint`` but in memory: a search stopped
+        by ``max_time`` or a callback goes on. ``n_iter`` must stay the same,
+        since the plan of brackets depends on it; other data, another space
+        or other settings raise a :class:`~hptune.checkpoint.CheckpointError`
+        before the first fit. See :ref:`warm_starts`.
+    initial_points : list of dict, default=None
+        Must stay None (a list raises a ValueError): Hyperband's brackets
+        draw their own candidates.
 
     Attributes
     ----------
@@ -219,6 +229,14 @@ class HyperbandSearchCV(AskTellSearchCV):
     # What one round of evaluations is called in progress lines.
     _iteration_name = "rung"
 
+    _unsupported = {
+        "initial_points": "its brackets draw their own candidates at every resource",
+    }
+    # The plan of brackets depends on n_iter (a larger n_iter is not the same
+    # plan with more brackets), so a warm start keeps n_iter: it continues a
+    # search stopped by max_time or a callback.
+    _budget_params = ()
+
     _parameter_constraints: dict = {
         **AskTellSearchCV._parameter_constraints,
         "search_spaces": [dict, list],
@@ -253,6 +271,8 @@ class HyperbandSearchCV(AskTellSearchCV):
         callbacks=None,
         max_time=None,
         checkpoint=None,
+        warm_start=False,
+        initial_points=None,
     ):
         super().__init__(
             estimator=estimator,
@@ -276,6 +296,8 @@ class HyperbandSearchCV(AskTellSearchCV):
         self.callbacks = callbacks
         self.max_time = max_time
         self.checkpoint = checkpoint
+        self.warm_start = warm_start
+        self.initial_points = initial_points
 
     # -- checks and resources ------------------------------------------------------------
     def _check_params(self, X, y):
