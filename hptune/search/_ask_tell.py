@@ -223,8 +223,13 @@ class AskTellSearchCV(BaseHptuneSearchCV):
         return self._evaluate(evaluate_candidates, [params], more)
 
     def _planned_iterations(self, strategy, n_left):
-        """Iterations still to run for ``n_left`` evaluations (a hook)."""
-        return math.ceil(n_left / self._batch_size())
+        """Iterations still to run for ``n_left`` evaluations (a hook).
+
+        Batches of initial points come first and hold no asked candidate.
+        """
+        size = self._batch_size()
+        seeds = max(0, len(self._run.initial_points) - self._run.progress.n_evaluated)
+        return math.ceil(seeds / size) + math.ceil((n_left - seeds) / size)
 
     def _next_batch(self, strategy, n_left, iteration):
         """The next batch to evaluate, or None when the strategy has nothing new (a hook).
