@@ -153,8 +153,12 @@ class HyperbandSearchCV(AskTellSearchCV):
         or other settings raise a :class:`~hptune.checkpoint.CheckpointError`
         before the first fit. See :ref:`warm_starts`.
     initial_points : list of dict, default=None
-        Must stay None (a list raises a ValueError): Hyperband's brackets
-        draw their own candidates.
+        Configurations that are the first candidates, before any proposal
+        (scikit-optimize's ``x0``, Optuna's ``enqueue_trial``): they start in
+        the first bracket's first rung (the next brackets' if there are more
+        of them than it holds) and are promoted by their scores like any
+        other candidate. Each must give a value inside the search space for
+        every parameter of one sub-space. See :ref:`warm_starts`.
 
     Attributes
     ----------
@@ -229,9 +233,6 @@ class HyperbandSearchCV(AskTellSearchCV):
     # What one round of evaluations is called in progress lines.
     _iteration_name = "rung"
 
-    _unsupported = {
-        "initial_points": "its brackets draw their own candidates at every resource",
-    }
     # The plan of brackets depends on n_iter (a larger n_iter is not the same
     # plan with more brackets), so a warm start keeps n_iter: it continues a
     # search stopped by max_time or a callback.
@@ -422,7 +423,8 @@ class HyperbandSearchCV(AskTellSearchCV):
     def _make_strategy(self, space, budget, random_state):
         return HyperbandScheduler(
             space, max_resources=self.max_resources_, min_resources=self.min_resources_,
-            factor=self.factor, budget=budget, proposal=self.proposal, random_state=random_state,
+            factor=self.factor, budget=budget, proposal=self.proposal,
+            initial_points=self._run.initial_points, random_state=random_state,
         )
 
     def _before_search(self):

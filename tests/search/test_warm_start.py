@@ -131,18 +131,14 @@ def test_pbt_refuses_warm_start_and_initial_points(param, value):
         search.fit(X, y)
 
 
-def test_hyperband_refuses_initial_points():
-    search = make("HyperbandSearchCV", initial_points=POINTS)
-    with pytest.raises(ValueError, match=re.escape("HyperbandSearchCV does not support initial_points=")):
-        search.fit(X, y)
-
-
 # -- initial points ----------------------------------------------------------------------
-@pytest.mark.parametrize("name", sorted(GROWS))
+@pytest.mark.parametrize("name", SEARCHES)
 def test_initial_points_are_evaluated_first_and_told(name):
     search = make(name, initial_points=POINTS).fit(X, y)
     assert search.cv_results_["params"][:2] == POINTS
-    assert search.strategy_.params_[:2] == POINTS
+    # Told like any evaluation (Hyperband: its first candidates).
+    told = getattr(search.strategy_, "params_", None) or search.strategy_.candidates_
+    assert told[:2] == POINTS
     plain = make(name).fit(X, y)
     assert len(search.cv_results_["params"]) == len(plain.cv_results_["params"])
 
@@ -170,6 +166,15 @@ def test_initial_points_are_not_evaluated_again_by_a_warm_start():
 def test_initial_points_errors(points, err, match):
     with pytest.raises(err, match=re.escape(match)):
         make("BayesSearchCV", initial_points=points).fit(X, y)
+
+
+def test_hyperband_initial_points_start_in_the_first_rung():
+    search = make("HyperbandSearchCV", n_iter=6, factor=3, initial_points=POINTS).fit(X, y)
+    results = search.cv_results_
+    first_rung = [p for p, b, r in zip(results["params"], results["bracket"], results["rung"]) if b == r == 0]
+    assert first_rung[:2] == POINTS
+    with pytest.raises(ValueError, match=re.escape("initial_points has 40 points but the plan of brackets")):
+        make("HyperbandSearchCV", n_iter=1, initial_points=POINTS * 20).fit(X, y)
 
 
 def test_initial_points_in_a_list_of_subspaces():
