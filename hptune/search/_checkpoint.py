@@ -154,11 +154,14 @@ class Checkpoint:
     free : tuple of str, default=()
         Search parameters that may differ from the saved fingerprint (a warm
         start passes the budget parameters).
+    budget : tuple of str, default=()
+        The search's budget parameters: when one of them differs, the error
+        says that ``warm_start=True`` continues with a new budget.
     """
 
-    def __init__(self, path, fingerprint, spaces, *, candidates=True, free=()):
+    def __init__(self, path, fingerprint, spaces, *, candidates=True, free=(), budget=()):
         self.path, self.fingerprint, self.spaces = os.fspath(path), fingerprint, spaces
-        self.candidates, self.free = candidates, tuple(free)
+        self.candidates, self.free, self.budget = candidates, tuple(free), tuple(budget)
         # (sub-space, row) of each candidate saved so far: candidates only
         # ever get appended, so each is encoded once per fit, not per write.
         self._rows = []
@@ -252,6 +255,10 @@ class Checkpoint:
             f"differs (checkpoint: {then}; now: {now}). Resume with the same estimator, "
             "search space, data and settings, or pass another checkpoint path (or "
             "delete the file) to start a new search."
+            + "".join(
+                f" To continue it with another {p}, set warm_start=True."
+                for p in self.budget if what == f"the search parameter {p!r}"
+            )
         )
 
     def _progress(self, tree):
@@ -383,7 +390,7 @@ class PreviousFit(Checkpoint):
 
     def __init__(self, data, fingerprint, spaces, *, candidates=True, free=()):
         self.path, self.fingerprint, self.spaces = "<previous fit>", fingerprint, spaces
-        self.candidates, self.free, self.data = candidates, tuple(free), data
+        self.candidates, self.free, self.budget, self.data = candidates, tuple(free), tuple(free), data
         self._rows = []
 
     def _read(self):

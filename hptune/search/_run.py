@@ -181,6 +181,7 @@ class SearchRun:
             self.checkpoint = Checkpoint(
                 search.checkpoint, fingerprint, spaces, candidates=candidates,
                 free=search._budget_params if search.warm_start else (),
+                budget=search._budget_params,
             )
             self.checkpoint.claim()
         previous = getattr(search, "_previous_fit", None) if search.warm_start else None

@@ -118,6 +118,8 @@ def test_warm_start_continues_a_checkpoint_with_a_larger_budget(name, tmp_path):
     # the larger budget is another search; with it, the file is continued.
     with pytest.raises(CheckpointError, match=re.escape(f"the search parameter {param!r} differs")):
         make(name, checkpoint=path, **{param: large}).fit(X, y)
+    with pytest.raises(CheckpointError, match=re.escape(f"with another {param}, set warm_start=True")):
+        make(name, checkpoint=path, **{param: large}).fit(X, y)
     search = make(name, checkpoint=path, warm_start=True, **{param: large}).fit(X, y)
     assert_same_results(search, make(name, **{param: large}).fit(X, y))
 
