@@ -193,6 +193,9 @@ class AskTellSearchCV(BaseHptuneSearchCV):
                 results = self._reevaluate_last(evaluate_candidates, fit_results)
             else:
                 results = self._loop(self.strategy_, n_total, evaluate_candidates, callback_ctx)
+            if results is None and run.replayed_outs:
+                # A warm start on a space already exhausted finds nothing new.
+                results = self._reevaluate_last(evaluate_candidates, fit_results)
         n_splits = run.n_splits
         run.report_fit_failures(
             fit_results,

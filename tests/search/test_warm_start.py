@@ -17,6 +17,7 @@ from sklearn.linear_model import LogisticRegression
 
 import _searches
 from hptune.checkpoint import CheckpointError
+from hptune.exceptions import ExhaustedSpaceWarning
 
 X, y = make_classification(n_samples=60, n_features=5, random_state=0)
 SPACE = {"C": (1e-3, 1e2, "log-uniform"), "tol": (1e-5, 1e-2, "log-uniform")}
@@ -101,6 +102,15 @@ def test_warm_start_mismatch_is_refused_before_any_fit(name, change, match):
     with pytest.raises(CheckpointError, match=re.escape("or set warm_start=False to start a new search")):
         search.fit(*data)
     assert search.cv_results_ is results  # nothing was refitted
+
+
+def test_warm_start_on_an_exhausted_space_keeps_its_results():
+    search = make("BayesSearchCV", n_iter=3, warm_start=True)
+    search.set_params(search_spaces={"C": [0.1, 1.0, 10.0]}).fit(X, y)
+    params = search.cv_results_["params"]
+    with pytest.warns(ExhaustedSpaceWarning):
+        search.set_params(n_iter=5).fit(X, y)
+    assert search.cv_results_["params"] == params
 
 
 def test_hyperband_warm_start_keeps_n_iter():
