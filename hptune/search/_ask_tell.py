@@ -185,6 +185,7 @@ class AskTellSearchCV(BaseHptuneSearchCV):
             self._legacy_check_inputs()
         self._before_search()
         self.strategy_, n_total = self._build_strategy(check_random_state(self.random_state))
+        self._check_initial_points(n_total)
         progress = run.restore(self.strategy_, n_total=n_total)
         with collect_fit_failures() as fit_results:
             fit_results.extend(run.replayed_outs)
@@ -192,6 +193,9 @@ class AskTellSearchCV(BaseHptuneSearchCV):
                 results = self._reevaluate_last(evaluate_candidates, fit_results)
             else:
                 results = self._loop(self.strategy_, n_total, evaluate_candidates, callback_ctx)
+            if results is None and run.replayed_outs:
+                # A warm start on a space already exhausted finds nothing new.
+                results = self._reevaluate_last(evaluate_candidates, fit_results)
         n_splits = run.n_splits
         run.report_fit_failures(
             fit_results,
@@ -199,7 +203,17 @@ class AskTellSearchCV(BaseHptuneSearchCV):
         )
         self.n_iter_ = progress.iteration
         self._after_search(results)
+        run.keep_for_warm_start(self.strategy_)
         run.finish()
+
+    def _check_initial_points(self, n_total):
+        n_points = len(self._run.initial_points)
+        if n_points > n_total:
+            raise ValueError(
+                f"initial_points has {n_points} points but {type(self).__name__} evaluates "
+                f"{n_total} candidates in all; pass at most {n_total} initial points or "
+                "raise the budget."
+            )
 
     def _reevaluate_last(self, evaluate_candidates, fit_results):
         """Rebuild the results of a finished search from its checkpoint.
@@ -212,16 +226,25 @@ class AskTellSearchCV(BaseHptuneSearchCV):
         return self._evaluate(evaluate_candidates, [params], more)
 
     def _planned_iterations(self, strategy, n_left):
-        """Iterations still to run for ``n_left`` evaluations (a hook)."""
-        return math.ceil(n_left / self._batch_size())
+        """Iterations still to run for ``n_left`` evaluations (a hook).
+
+        Batches of initial points come first and hold no asked candidate.
+        """
+        size = self._batch_size()
+        seeds = max(0, len(self._run.initial_points) - self._run.progress.n_evaluated)
+        return math.ceil(seeds / size) + math.ceil((n_left - seeds) / size)
 
     def _next_batch(self, strategy, n_left, iteration):
         """The next batch to evaluate, or None when the strategy has nothing new (a hook).
 
-        Asks the strategy for at most a batch of candidates; a search whose
-        strategy plans its own batches (Hyperband's rungs) overrides it.
+        The ``initial_points`` not yet evaluated come first (the first
+        evaluations of a search are its initial points, so a resumed or
+        warm-started search skips those done); then the strategy is asked for
+        at most a batch of candidates. A search whose strategy plans its own
+        batches (Hyperband's rungs) overrides it.
         """
-        params = strategy.ask(min(self._batch_size(), n_left))
+        done, size = self._run.progress.n_evaluated, min(self._batch_size(), n_left)
+        params = self._run.initial_points[done : done + size] or strategy.ask(size)
         if not params:
             return None
         return Batch(params, params, self._more_results(iteration, params))

@@ -44,7 +44,16 @@ class BaseHptuneSearchCV(BaseSearchCV):
         "callbacks": [list, callable, None],
         "max_time": [Interval(Real, 0, None, closed="neither"), None],
         "checkpoint": [str, os.PathLike, None],
+        "warm_start": ["boolean"],
+        "initial_points": [list, None],
     }
+
+    # Parameters a search cannot honour, mapped to the reason (the shared
+    # check in SearchRun refuses them before the first fit).
+    _unsupported: dict = {}
+    # Parameters that only say how far the search goes: a warm start may
+    # change them (and the budgets of (dict, n_iter) sub-spaces).
+    _budget_params = ("n_iter", "n_generations")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

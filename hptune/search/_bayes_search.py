@@ -10,7 +10,7 @@ from joblib import effective_n_jobs
 from ..acquisition import ACQ_FUNC_CHOICES, BATCH_STRATEGIES
 from ..space._design import DESIGNS
 from ..strategies import BayesOptimizer
-from ..strategies._result import result_from_strategy
+from ..strategies._result import skopt_result
 from ..utils._sklearn_compat import Interval, StrOptions
 from ._ask_tell import AskTellSearchCV
 from ._docs import fill_doc
@@ -156,6 +156,8 @@ class BayesSearchCV(AskTellSearchCV):
     {callbacks}
     {max_time}
     {checkpoint}
+    {warm_start}
+    {initial_points}
 
     Attributes
     ----------
@@ -173,8 +175,15 @@ class BayesSearchCV(AskTellSearchCV):
     strategy_ : BayesOptimizer or ConditionalBayesOptimizer
         The optimiser state at the end of the search.
     optimizer_results_ : list of OptimizeResult
-        One scikit-optimize style result per sub-space (``x``, ``fun``,
-        ``x_iters``, ``func_vals`` with minimised, i.e. negated, scores).
+        One scikit-optimize result per sub-space, with skopt's keys and
+        order, so that ``skopt.plots`` functions accept it: ``x`` (the best
+        point as a list, in the sorted order of the parameter names, as
+        scikit-optimize sorts them), ``fun``, ``x_iters``, ``func_vals``
+        (minimised values: ``-mean_test_score``, as scikit-optimize's
+        ``BayesSearchCV`` stores them), ``space`` (skopt's ``Space``
+        interface), ``models`` (the last Gaussian process, predicting
+        ``-score`` on ``space.transform``-ed points), ``random_state`` and
+        ``specs``; plus ``params``, ``scores`` and ``best_params``.
 
     See Also
     --------
@@ -240,6 +249,8 @@ class BayesSearchCV(AskTellSearchCV):
         callbacks=None,
         max_time=None,
         checkpoint=None,
+        warm_start=False,
+        initial_points=None,
     ):
         super().__init__(
             estimator=estimator,
@@ -264,6 +275,8 @@ class BayesSearchCV(AskTellSearchCV):
         self.callbacks = callbacks
         self.max_time = max_time
         self.checkpoint = checkpoint
+        self.warm_start = warm_start
+        self.initial_points = initial_points
 
     def _search_space(self):
         return self.search_spaces
@@ -311,8 +324,10 @@ class BayesSearchCV(AskTellSearchCV):
         self.n_points_ = self._resolve_n_points()
 
     def _after_search(self, results):
+        # scikit-optimize's results, in its order: it sorts a dict space's names.
         subs = getattr(self.strategy_, "strategies", [self.strategy_])
-        self.optimizer_results_ = [result_from_strategy(s) for s in subs]
+        specs = {"function": type(self).__name__, "args": self.get_params(deep=False)}
+        self.optimizer_results_ = [skopt_result(s, sorted(s.space.names), specs) for s in subs]
 
     @property
     def total_iterations(self):

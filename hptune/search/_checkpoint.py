@@ -33,6 +33,7 @@ from ._checkpoint_file import (
     CHECKPOINT_FORMAT,
     CheckpointError,
     atomic_write,
+    checkpoint_bytes,
     load_checkpoint,
     save_checkpoint,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "CHECKPOINT_FORMAT",
     "Checkpoint",
     "CheckpointError",
+    "PreviousFit",
     "Progress",
     "load_checkpoint",
     "save_checkpoint",
@@ -149,11 +151,17 @@ class Checkpoint:
     candidates : bool, default=True
         Whether the evaluated candidates are stored (``Progress.params``);
         PBT keeps its candidates in its scheduler state instead.
+    free : tuple of str, default=()
+        Search parameters that may differ from the saved fingerprint (a warm
+        start passes the budget parameters).
+    budget : tuple of str, default=()
+        The search's budget parameters: when one of them differs, the error
+        says that ``warm_start=True`` continues with a new budget.
     """
 
-    def __init__(self, path, fingerprint, spaces, *, candidates=True):
+    def __init__(self, path, fingerprint, spaces, *, candidates=True, free=(), budget=()):
         self.path, self.fingerprint, self.spaces = os.fspath(path), fingerprint, spaces
-        self.candidates = candidates
+        self.candidates, self.free, self.budget = candidates, tuple(free), tuple(budget)
         # (sub-space, row) of each candidate saved so far: candidates only
         # ever get appended, so each is encoded once per fit, not per write.
         self._rows = []
@@ -205,9 +213,9 @@ class Checkpoint:
         search_state : dict
             The search-level state saved with it (empty without a file).
         """
-        if not os.path.exists(self.path):
+        tree = self._read()
+        if tree is None:
             return Progress(), {}
-        tree = load_checkpoint(self.path)
         self._check_fingerprint(tree.get("fingerprint"))
         if "strategy" not in tree and tree.get("progress", {}).get("n_evaluated") == 0:
             return Progress(), {}  # only the owner record of :meth:`claim`
@@ -227,21 +235,31 @@ class Checkpoint:
             )
         return progress, tree.get("search_state", {})
 
+    def _read(self):
+        """The saved tree, or None when there is none yet."""
+        return load_checkpoint(self.path) if os.path.exists(self.path) else None
+
     def _check_fingerprint(self, saved):
         try:
-            mismatch = next(mismatches(saved, self.fingerprint), None)
+            mismatch = next(mismatches(saved, self.fingerprint, self.free), None)
         except (KeyError, TypeError) as err:
             raise CheckpointError(
                 f"The checkpoint {self.path!r} has no valid fingerprint ({type(err).__name__}: {err})."
             ) from err
         if mismatch is not None:
-            what, then, now = mismatch
-            raise CheckpointError(
-                f"The checkpoint {self.path!r} was written by a different search: {what} "
-                f"differs (checkpoint: {then}; now: {now}). Resume with the same estimator, "
-                "search space, data and settings, or pass another checkpoint path (or "
-                "delete the file) to start a new search."
+            raise self._mismatch_error(*mismatch)
+
+    def _mismatch_error(self, what, then, now):
+        return CheckpointError(
+            f"The checkpoint {self.path!r} was written by a different search: {what} "
+            f"differs (checkpoint: {then}; now: {now}). Resume with the same estimator, "
+            "search space, data and settings, or pass another checkpoint path (or "
+            "delete the file) to start a new search."
+            + "".join(
+                f" To continue it with another {p}, set warm_start=True."
+                for p in self.budget if what == f"the search parameter {p!r}"
             )
+        )
 
     def _progress(self, tree):
         p, results = tree["progress"], tree["results"]
@@ -326,8 +344,11 @@ class Checkpoint:
         }
         if models is not None:
             tree["models"] = self._save_models(models, progress.iteration)
-        save_checkpoint(self.path, tree)
+        self._write(tree)
         self._remove_stale_models(progress.iteration if models is not None else None)
+
+    def _write(self, tree):
+        save_checkpoint(self.path, tree)
 
     def _save_models(self, models, iteration):
         path = self.model_path(iteration)
@@ -350,6 +371,45 @@ class Checkpoint:
             for k, space in enumerate(self.spaces)
         ]
         return {"subspace": owner, "values": values}
+
+
+class PreviousFit(Checkpoint):
+    """The state of a search's last ``fit``, kept in memory for ``warm_start``.
+
+    The same plain data as a checkpoint file (:func:`checkpoint_bytes`),
+    restored through the same code, so a warm start continues exactly as a
+    resumed checkpoint does. Only the budget parameters may differ.
+
+    Parameters
+    ----------
+    data : bytes or None
+        The state of the previous fit (None: there is none).
+    fingerprint, spaces, candidates, free :
+        As for :class:`Checkpoint`.
+    """
+
+    def __init__(self, data, fingerprint, spaces, *, candidates=True, free=()):
+        self.path, self.fingerprint, self.spaces = "<previous fit>", fingerprint, spaces
+        self.candidates, self.free, self.budget, self.data = candidates, tuple(free), tuple(free), data
+        self._rows = []
+
+    def _read(self):
+        return None if self.data is None else load_checkpoint(self.data)
+
+    def _write(self, tree):
+        self.data = checkpoint_bytes(tree)
+
+    def _mismatch_error(self, what, then, now):
+        budget = " or ".join(sorted(self.free))
+        return CheckpointError(
+            f"warm_start=True continues the previous fit, but {what} differs (previous "
+            f"fit: {then}; now: {now}). Fit on the same data with the same estimator, "
+            "search space and settings" + (f" (only {budget} may change)" if budget else "")
+            + ", or set warm_start=False to start a new search."
+        )
+
+    def _remove_stale_models(self, current):
+        pass  # nothing on disk
 
 
 def _check_path(path):

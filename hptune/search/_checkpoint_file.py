@@ -8,13 +8,17 @@ never a mix, whenever the writer is killed. What the tree of a search holds
 is described in :mod:`hptune.search._checkpoint`.
 """
 
+import io
 import json
 import os
 import zipfile
 
 import numpy as np
 
-__all__ = ["CHECKPOINT_FORMAT", "CheckpointError", "atomic_write", "load_checkpoint", "save_checkpoint"]
+__all__ = [
+    "CHECKPOINT_FORMAT", "CheckpointError", "atomic_write", "checkpoint_bytes",
+    "load_checkpoint", "save_checkpoint",
+]
 
 #: Version of the checkpoint layout; bumped on incompatible changes.
 CHECKPOINT_FORMAT = 2
@@ -99,10 +103,25 @@ def save_checkpoint(path, tree):
         Nested dicts and lists of str, int, float, bool, None and numeric
         ndarrays.
     """
+    atomic_write(path, lambda f: _write(f, tree))
+
+
+def _write(f, tree):
     arrays = {}
     meta = json.dumps(_to_plain(tree, arrays))
     arrays[_META] = np.frombuffer(meta.encode("utf-8"), dtype=np.uint8)
-    atomic_write(path, lambda f: np.savez(f, **arrays))
+    np.savez(f, **arrays)
+
+
+def checkpoint_bytes(tree):
+    """The bytes :func:`save_checkpoint` would write; :func:`load_checkpoint` reads them back.
+
+    A search keeps its last fit's state this way for ``warm_start``: the
+    same plain data as a checkpoint file, sharing no array with the search.
+    """
+    buffer = io.BytesIO()
+    _write(buffer, tree)
+    return buffer.getvalue()
 
 
 def load_checkpoint(path):
@@ -110,8 +129,8 @@ def load_checkpoint(path):
 
     Parameters
     ----------
-    path : str or os.PathLike
-        The checkpoint file.
+    path : str, os.PathLike or bytes
+        The checkpoint file, or its content (:func:`checkpoint_bytes`).
 
     Returns
     -------
@@ -143,11 +162,15 @@ def load_checkpoint(path):
     >>> progress["n_evaluated"], progress["stopped"]
     (3, 'budget')
     """
-    path = os.fspath(path)
+    content = path if isinstance(path, bytes) else None
+    path = "<in memory>" if content is not None else os.fspath(path)
     try:
         # Opened here, not by np.load, which leaks its own handle when the zip
         # directory is unreadable (a truncated file).
-        with open(path, "rb") as f, np.load(f, allow_pickle=False) as data:
+        with (
+            io.BytesIO(content) if content is not None else open(path, "rb") as f,
+            np.load(f, allow_pickle=False) as data,
+        ):
             arrays = {k: data[k] for k in data.files}
         meta = json.loads(arrays.pop(_META).tobytes().decode("utf-8"))
         tree = _from_plain(meta, arrays)

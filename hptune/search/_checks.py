@@ -12,7 +12,9 @@ import numpy as np
 from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedKFold
 from sklearn.utils.multiclass import type_of_target
 
-__all__ = ["as_list", "check_callbacks", "check_cv_classes", "check_space_names"]
+__all__ = [
+    "as_list", "check_callbacks", "check_cv_classes", "check_initial_points", "check_space_names",
+]
 
 
 def as_list(callbacks):
@@ -134,4 +136,44 @@ def _unknown_name(name, valid, estimator, where):
     return ValueError(
         f"Invalid parameter {name!r} in {where}: {type(estimator).__name__} has no parameter "
         f"of that name. {hint} Valid names are the keys of estimator.get_params(deep=True)."
+    )
+
+
+def check_initial_points(points, spaces):
+    """``initial_points`` as a list of dicts, each a point of one of ``spaces``.
+
+    Refuses, before the first fit, a point that is not a dict, that lacks
+    or adds a parameter, or whose value lies outside its dimension.
+    """
+    if points is None:
+        return []
+    points = list(points)
+    for i, point in enumerate(points):
+        if not isinstance(point, dict):
+            raise TypeError(
+                f"initial_points[{i}]={point!r} is not a dict; give each initial point "
+                "as a dict of parameter names to values, such as {'C': 1.0}."
+            )
+        if not any(space.contains(point) for space in spaces):
+            raise ValueError(f"initial_points[{i}]={point!r} {_outside(point, spaces)}")
+    return points
+
+
+def _outside(point, spaces):
+    """Why ``point`` is in none of ``spaces``: names of the closest space, else a value."""
+    space = max(spaces, key=lambda s: len(set(s.names) & set(point)))
+    unknown = [n for n in point if n not in space.names]
+    missing = [n for n in space.names if n not in point]
+    if unknown or missing:
+        return (
+            f"does not match the search space {list(space.names)}: "
+            + (f"unknown {unknown}" if unknown else "")
+            + ("; " if unknown and missing else "")
+            + (f"missing {missing}" if missing else "")
+            + ". Give a value for every parameter of the space, and no other."
+        )
+    name = next(n for n, dim in space if point[n] not in dim)
+    return (
+        f"has {name}={point[name]!r}, outside its dimension {space[name]!r}. Give a value "
+        "inside the search space."
     )

@@ -69,6 +69,23 @@ checkpoint : str or path-like, default=None
     written by another search (estimator, space, settings, data or CV
     splits) raises a :class:`~hptune.checkpoint.CheckpointError`. See
     :ref:`checkpoints`.""",
+    "warm_start": """\
+warm_start : bool, default=False
+    When True, ``fit`` on the same data continues the previous fit of this
+    search: ``search.set_params(n_iter=80).fit(X, y)`` after a fit with
+    ``n_iter=50`` evaluates 30 more candidates, ``cv_results_`` holds all
+    80 and the optimiser continues from its state (the Gaussian process
+    sees all 80). Only the budget may change; other data, another space or
+    other settings raise a :class:`~hptune.checkpoint.CheckpointError`
+    before the first fit. With a ``checkpoint``, the search continues from
+    the file. See :term:`Glossary <warm_start>` and :ref:`warm_starts`.""",
+    "initial_points": """\
+initial_points : list of dict, default=None
+    Configurations evaluated first, before the search proposes its own
+    (scikit-optimize's ``x0``, Optuna's ``enqueue_trial``), and told to
+    the optimiser like any evaluation; they count towards the budget. Each
+    must give a value inside the search space for every parameter of one
+    sub-space. See :ref:`warm_starts`.""",
     "best_attributes": """\
 best_estimator_ : estimator
     Estimator refitted on the whole data with the best parameters

@@ -90,6 +90,8 @@ class EvolutionSearchCV(AskTellSearchCV):
     {callbacks}
     {max_time}
     {checkpoint}
+    {warm_start}
+    {initial_points}
 
     Attributes
     ----------
@@ -183,6 +185,8 @@ class EvolutionSearchCV(AskTellSearchCV):
         callbacks=None,
         max_time=None,
         checkpoint=None,
+        warm_start=False,
+        initial_points=None,
     ):
         super().__init__(
             estimator=estimator,
@@ -209,6 +213,8 @@ class EvolutionSearchCV(AskTellSearchCV):
         self.callbacks = callbacks
         self.max_time = max_time
         self.checkpoint = checkpoint
+        self.warm_start = warm_start
+        self.initial_points = initial_points
 
     def _check_params(self, X, y):
         if self.tournament_size is not None and self.tournament_size > self.population_size:

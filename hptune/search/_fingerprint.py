@@ -27,7 +27,7 @@ _MAX_REPR = 200
 # ``search_spaces`` are compared separately, ``cv`` through its splits.
 _FREE_PARAMS = {
     "estimator", "search_spaces", "cv", "n_jobs", "pre_dispatch", "verbose",
-    "callbacks", "max_time", "checkpoint", "refit",
+    "callbacks", "max_time", "checkpoint", "refit", "warm_start",
 }
 
 
@@ -123,8 +123,23 @@ def _space_fingerprint(space, budget):
 _DATA_ITEMS = {"shape": "shape", "dtype": "dtype", "digest": "content (a hash of every value)"}
 
 
-def mismatches(saved, now):
-    """Yield (what, saved value, current value) for each difference, most telling first."""
+def _without_budget(fingerprint, free):
+    """``fingerprint`` with the parameters in ``free`` (and sub-space budgets) left out."""
+    if not free:
+        return fingerprint
+    out = dict(fingerprint)
+    out["params"] = {k: v for k, v in fingerprint["params"].items() if k not in free}
+    out["spaces"] = [{**sp, "n_iter": None} for sp in fingerprint["spaces"]]
+    return out
+
+
+def mismatches(saved, now, free=()):
+    """Yield (what, saved value, current value) for each difference, most telling first.
+
+    Search parameters named in ``free`` (and then the budgets of sub-spaces)
+    may differ: a warm start passes the search's budget parameters.
+    """
+    saved, now = _without_budget(saved, free), _without_budget(now, free)
     if saved["search"] != now["search"]:
         yield "the search class", saved["search"], now["search"]
     se, ne = saved["estimator"], now["estimator"]

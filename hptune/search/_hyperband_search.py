@@ -145,6 +145,20 @@ class HyperbandSearchCV(AskTellSearchCV):
     {callbacks}
     {max_time}
     {checkpoint}
+    warm_start : bool, default=False
+        When True, ``fit`` on the same data continues the previous fit of
+        this search, as with a ``checkpoint`` but in memory: a search stopped
+        by ``max_time`` or a callback goes on. ``n_iter`` must stay the same,
+        since the plan of brackets depends on it; other data, another space
+        or other settings raise a :class:`~hptune.checkpoint.CheckpointError`
+        before the first fit. See :ref:`warm_starts`.
+    initial_points : list of dict, default=None
+        Configurations that are the first candidates, before any proposal
+        (scikit-optimize's ``x0``, Optuna's ``enqueue_trial``): they start in
+        the first bracket's first rung (the next brackets' if there are more
+        of them than it holds) and are promoted by their scores like any
+        other candidate. Each must give a value inside the search space for
+        every parameter of one sub-space. See :ref:`warm_starts`.
 
     Attributes
     ----------
@@ -219,6 +233,11 @@ class HyperbandSearchCV(AskTellSearchCV):
     # What one round of evaluations is called in progress lines.
     _iteration_name = "rung"
 
+    # The plan of brackets depends on n_iter (a larger n_iter is not the same
+    # plan with more brackets), so a warm start keeps n_iter: it continues a
+    # search stopped by max_time or a callback.
+    _budget_params = ()
+
     _parameter_constraints: dict = {
         **AskTellSearchCV._parameter_constraints,
         "search_spaces": [dict, list],
@@ -253,6 +272,8 @@ class HyperbandSearchCV(AskTellSearchCV):
         callbacks=None,
         max_time=None,
         checkpoint=None,
+        warm_start=False,
+        initial_points=None,
     ):
         super().__init__(
             estimator=estimator,
@@ -276,6 +297,8 @@ class HyperbandSearchCV(AskTellSearchCV):
         self.callbacks = callbacks
         self.max_time = max_time
         self.checkpoint = checkpoint
+        self.warm_start = warm_start
+        self.initial_points = initial_points
 
     # -- checks and resources ------------------------------------------------------------
     def _check_params(self, X, y):
@@ -400,7 +423,8 @@ class HyperbandSearchCV(AskTellSearchCV):
     def _make_strategy(self, space, budget, random_state):
         return HyperbandScheduler(
             space, max_resources=self.max_resources_, min_resources=self.min_resources_,
-            factor=self.factor, budget=budget, proposal=self.proposal, random_state=random_state,
+            factor=self.factor, budget=budget, proposal=self.proposal,
+            initial_points=self._run.initial_points, random_state=random_state,
         )
 
     def _before_search(self):

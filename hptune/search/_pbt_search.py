@@ -152,6 +152,13 @@ class PBTSearchCV(BaseHptuneSearchCV):
         ends with the ``cv_results_`` of an uninterrupted run. The model file
         is as trusted as a pickle: only resume from files you wrote. Read
         more in the :ref:`User Guide <pbt_checkpoints>`.
+    warm_start : bool, default=False
+        Must stay False (True raises a ValueError): continuing a PBT run needs
+        the population's partly trained models, which a fitted search does
+        not keep. Use ``checkpoint`` to continue training.
+    initial_points : list of dict, default=None
+        Must stay None (a list raises a ValueError): the initial population
+        is the scheduler's space-filling design.
 
     Attributes
     ----------
@@ -232,6 +239,12 @@ class PBTSearchCV(BaseHptuneSearchCV):
     # What one round of evaluations is called in progress lines.
     _iteration_name = "step"
 
+    _unsupported = {
+        "warm_start": "a PBT run continues from its population's partly trained models, "
+        "which only a checkpoint keeps (use checkpoint=...)",
+        "initial_points": "the initial population is the scheduler's own design",
+    }
+
     _parameter_constraints: dict = {
         **BaseHptuneSearchCV._parameter_constraints,
         "search_spaces": [dict, list],
@@ -274,6 +287,8 @@ class PBTSearchCV(BaseHptuneSearchCV):
         callbacks=None,
         max_time=None,
         checkpoint=None,
+        warm_start=False,
+        initial_points=None,
     ):
         super().__init__(
             estimator=estimator,
@@ -301,6 +316,8 @@ class PBTSearchCV(BaseHptuneSearchCV):
         self.callbacks = callbacks
         self.max_time = max_time
         self.checkpoint = checkpoint
+        self.warm_start = warm_start
+        self.initial_points = initial_points
 
     # -- fit ------------------------------------------------------------------
     @_fit_context(

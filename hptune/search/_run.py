@@ -30,8 +30,14 @@ from joblib.parallel import get_active_backend
 
 from ..strategies import OptimizeResult
 from ..utils._sklearn_compat import _num_samples
-from ._checkpoint import Checkpoint, Progress
-from ._checks import as_list, check_callbacks, check_cv_classes, check_space_names
+from ._checkpoint import Checkpoint, PreviousFit, Progress
+from ._checks import (
+    as_list,
+    check_callbacks,
+    check_cv_classes,
+    check_initial_points,
+    check_space_names,
+)
 from ._failures import defer_non_finite_warning, emit_held, report_fit_failures
 from ._fingerprint import search_fingerprint
 
@@ -85,8 +91,10 @@ class SearchRun:
     ----------
     search : estimator
         The search being fitted; read for ``estimator``, ``callbacks``,
-        ``max_time``, ``checkpoint``, ``error_score`` and ``verbose``, and
-        asked for ``_search_state()`` / ``_load_search_state(state)``.
+        ``max_time``, ``checkpoint``, ``warm_start``, ``initial_points``,
+        ``error_score`` and ``verbose``, and asked for ``_search_state()`` /
+        ``_load_search_state(state)``. Its private ``_previous_fit`` holds
+        the state of its last fit, for ``warm_start``.
     fit_callbacks : callable, list of callables or None
         The ``callback`` argument of ``fit``; they run after ``callbacks``.
     fit_inputs : tuple, default=None
@@ -99,6 +107,8 @@ class SearchRun:
         The splits of this fit (after :meth:`check_inputs`).
     n_splits : int
     checkpoint : Checkpoint or None
+    initial_points : list of dict
+        The checked ``initial_points`` (after :meth:`check_inputs`).
     progress : Progress
         Where the search stands, restored from the checkpoint by :meth:`restore`.
     stopped : str or None
@@ -111,6 +121,7 @@ class SearchRun:
         self._fit_callbacks = as_list(fit_callbacks)
         self.callbacks = as_list(search.callbacks) + self._fit_callbacks
         self.cv, self.n_splits, self.checkpoint = None, None, None
+        self.initial_points, self._previous = [], None
         self.progress = Progress()
         self._replayed = Progress()
         self._held_warning = []
@@ -158,14 +169,36 @@ class SearchRun:
         check_callbacks(self._fit_callbacks, "callback")
         check_space_names(search.estimator, subspaces)
         check_cv_classes(cv, search.cv, y)
+        spaces = [space for space, _ in subspaces]
+        self._check_warm_start()
+        self.initial_points = check_initial_points(search.initial_points, spaces)
         splits = list(cv.split(X, y, **split_params))
         self.cv, self.n_splits = FixedSplits(splits), len(splits)
+        fit_params = self.fit_inputs[2] if self.fit_inputs is not None else None
+        # Computed on every fit: the next fit may be a warm start.
+        fingerprint = search_fingerprint(search, subspaces, X, y, splits, fit_params)
         if search.checkpoint is not None:
-            fit_params = self.fit_inputs[2] if self.fit_inputs is not None else None
-            fingerprint = search_fingerprint(search, subspaces, X, y, splits, fit_params)
-            spaces = [space for space, _ in subspaces]
-            self.checkpoint = Checkpoint(search.checkpoint, fingerprint, spaces, candidates=candidates)
+            self.checkpoint = Checkpoint(
+                search.checkpoint, fingerprint, spaces, candidates=candidates,
+                free=search._budget_params if search.warm_start else (),
+                budget=search._budget_params,
+            )
             self.checkpoint.claim()
+        previous = getattr(search, "_previous_fit", None) if search.warm_start else None
+        self._previous = PreviousFit(
+            previous, fingerprint, spaces, candidates=candidates, free=search._budget_params
+        )
+
+    def _check_warm_start(self):
+        """Refuse ``warm_start`` / ``initial_points`` where a search cannot honour them."""
+        search = self.search
+        for param, value in (("warm_start", search.warm_start), ("initial_points", search.initial_points)):
+            reason = search._unsupported.get(param)
+            if value not in (False, None) and reason:
+                raise ValueError(
+                    f"{type(search).__name__} does not support {param}={value!r}: {reason}. "
+                    f"Set {param}={False if param == 'warm_start' else None}."
+                )
 
     def restore(self, strategy, *, n_total, load_models=False):
         """Load the checkpoint, if any, into ``strategy``; returns the :class:`Progress`.
@@ -174,12 +207,17 @@ class SearchRun:
         that has done them all is finished, whatever stopped it last time.
         """
         self._n_total = n_total
-        if self.checkpoint is not None:
-            progress, state = self.checkpoint.restore(strategy, load_models=load_models)
+        # A checkpoint is kept up to date by every fit; without one, a warm
+        # start continues the last fit of this search object.
+        source = self.checkpoint if self.checkpoint is not None else self._previous
+        if source is not None:
+            progress, state = source.restore(strategy, load_models=load_models)
             if state:
                 self.search._load_search_state(state)
             if progress.n_evaluated >= n_total:
                 progress.stopped = "budget"
+            elif self.search.warm_start:
+                progress.stopped = None  # a warm start goes on whatever stopped it
             self.progress = progress
             self._replayed = Progress(
                 params=list(progress.params), outs=list(progress.outs),
@@ -192,8 +230,10 @@ class SearchRun:
         progress = self.progress
         if self.search.verbose > 0 and progress.n_evaluated:
             status = "finished" if progress.finished else "resuming"
+            source = self.checkpoint or self._previous
+            what = "Warm start" if source is self._previous else f"Checkpoint {source.path!r}"
             print(
-                f"[{type(self.search).__name__}] Checkpoint {self.checkpoint.path!r}: "
+                f"[{type(self.search).__name__}] {what}: "
                 f"{progress.n_evaluated} evaluations in {progress.iteration} iterations; {status}."
             )
 
@@ -312,6 +352,15 @@ class SearchRun:
         """Write the checkpoint (if any) after an iteration."""
         if self.checkpoint is not None and self.progress.n_evaluated:
             self.checkpoint.save(strategy, self.progress, self.search._search_state(), models)
+
+    def keep_for_warm_start(self, strategy):
+        """Keep this fit's state in the search, for a later ``warm_start`` fit.
+
+        The same tree as a checkpoint, in memory (see :class:`PreviousFit`).
+        """
+        if self.progress.n_evaluated:
+            self._previous.save(strategy, self.progress, self.search._search_state())
+            self.search._previous_fit = self._previous.data
 
     def end(self):
         """End scikit-learn's ``search`` task and tell the callbacks."""

@@ -37,7 +37,16 @@ from ..space._space import as_rows
 from ..utils._random import check_random_state, rng_from_state, rng_to_state
 from ._base import STATE_FORMAT, Strategy
 
-__all__ = ["Branch", "ConditionalStrategy"]
+__all__ = ["Branch", "ConditionalStrategy", "stack_rows"]
+
+
+def stack_rows(rows, n_columns):
+    """Encodings of one branch as an array of shape (n_rows, n_columns).
+
+    Also for a branch of constants, whose encodings have no column at all:
+    ``reshape(-1, 0)`` cannot tell how many rows an empty array holds.
+    """
+    return np.asarray(rows, dtype=float).reshape(len(rows), n_columns)
 
 
 class Branch:

@@ -58,7 +58,7 @@ from ..utils._random import child_seed
 from ..utils._threads import single_threaded_blas
 from ._base import clean_scores
 from ._bayes import BayesOptimizer
-from ._conditional import ConditionalStrategy
+from ._conditional import ConditionalStrategy, stack_rows
 from ._warping import copula
 
 __all__ = ["ConditionalBayesOptimizer"]
@@ -277,7 +277,7 @@ class ConditionalBayesOptimizer(ConditionalStrategy):
         extra = {
             "design_branch": np.array([k for k, _ in design], dtype=np.int64),
             "design": [
-                np.array([z for j, z in design if j == k]).reshape(-1, b.space.n_columns)
+                stack_rows([z for j, z in design if j == k], b.space.n_columns)
                 for k, b in enumerate(self.branches)
             ],
             "has_design": self._design is not None,
@@ -290,7 +290,7 @@ class ConditionalBayesOptimizer(ConditionalStrategy):
     def _load_extra_state(self, extra):
         self._design = None
         if extra.get("has_design"):
-            rows = [iter(np.asarray(Z, dtype=float).reshape(-1, b.space.n_columns))
+            rows = [iter(stack_rows(Z, b.space.n_columns))
                     for Z, b in zip(extra["design"], self.branches)]
             self._design = [(int(k), next(rows[k])) for k in np.asarray(extra["design_branch"]).reshape(-1)]
         self._n_fitted, self.gp_ = -1, None

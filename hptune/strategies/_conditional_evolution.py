@@ -37,7 +37,7 @@ import numpy as np
 from ..space import initial_design
 from ..utils._random import child_seed
 from ._base import clean_scores
-from ._conditional import ConditionalStrategy
+from ._conditional import ConditionalStrategy, stack_rows
 from ._evolution import _RETRIES, EvolutionOptimizer, default_population_size
 from ._operators import DimensionKinds, crossover, mutate, self_adapt, tournament
 
@@ -282,7 +282,7 @@ class ConditionalEvolutionOptimizer(ConditionalStrategy):
         return {
             "generation": self.generation_,
             "queue_branch": np.array([k for k, _, _ in self._queue], dtype=np.int64),
-            "queue": [np.array([z for j, z, _ in self._queue if j == k]).reshape(-1, b.space.n_columns)
+            "queue": [stack_rows([z for j, z, _ in self._queue if j == k], b.space.n_columns)
                       for k, b in enumerate(self.branches)],
             "queue_sigma": np.array([s for _, _, s in self._queue], dtype=float),
             "told_sigma": self._told_sigma.copy(),
@@ -291,7 +291,7 @@ class ConditionalEvolutionOptimizer(ConditionalStrategy):
 
     def _load_extra_state(self, extra):
         self.generation_ = int(extra["generation"])
-        rows = [iter(np.asarray(Z, dtype=float).reshape(-1, b.space.n_columns))
+        rows = [iter(stack_rows(Z, b.space.n_columns))
                 for Z, b in zip(extra["queue"], self.branches)]
         ks = np.asarray(extra["queue_branch"], dtype=np.int64).reshape(-1)
         sigmas = np.asarray(extra["queue_sigma"], dtype=float).reshape(-1)

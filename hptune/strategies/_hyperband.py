@@ -215,6 +215,11 @@ class HyperbandScheduler:
     continued : bool, default=False
         Whether the caller continues training promoted candidates from
         their previous rung (an evaluation then costs only the increment).
+    initial_points : list of dict, default=None
+        Points of the space that are the first candidates created, before
+        any proposal: they start in the first bracket's first rung (and the
+        next brackets', if it has fewer candidates) and are promoted by their
+        scores like any other.
     random_state : int, RandomState instance or None, default=None
         Seed of the proposals. Pass an int for reproducible output across
         multiple function calls.
@@ -256,6 +261,7 @@ class HyperbandScheduler:
         random_fraction=1 / 3,
         min_points=None,
         continued=False,
+        initial_points=None,
         random_state=None,
     ):
         owner = type(self).__name__
@@ -282,6 +288,7 @@ class HyperbandScheduler:
         self.plan_ = plan_brackets(
             self.max_resources, self.min_resources, self.factor, budget, continued
         )
+        self.initial_points = self._check_initial_points(initial_points)
         self.candidates_, self._subspace = [], []
         self._evals = {k: [] for k in ("candidate", "resource", "score", "bracket", "rung")}
         self._bracket, self._rung, self._members = 0, 0, None
@@ -420,13 +427,36 @@ class HyperbandScheduler:
         return cost
 
     # -- proposals -----------------------------------------------------------------------
+    def _check_initial_points(self, points):
+        points = [dict(p) for p in (points or [])]
+        n_candidates = sum(rungs[0][0] for _, rungs in self.plan_)
+        if len(points) > n_candidates:
+            raise ValueError(
+                f"initial_points has {len(points)} points but the plan of brackets creates "
+                f"{n_candidates} candidates; pass at most {n_candidates} initial points or "
+                "raise the budget."
+            )
+        for i, point in enumerate(points):
+            if not any(space.contains(point) for space in self.spaces):
+                raise ValueError(f"initial_points[{i}]={point!r} is not a point of the search space.")
+        return points
+
+    def _seeded_candidates(self, n):
+        """The initial points not yet made candidates (they are the first ones), up to ``n``."""
+        created = []
+        for params in self.initial_points[len(self.candidates_) :][:n]:
+            self._subspace.append(next(k for k, s in enumerate(self.spaces) if s.contains(params)))
+            self.candidates_.append(params)
+            created.append(len(self.candidates_) - 1)
+        return created
+
     def _new_candidates(self, n):
         """Create up to ``n`` new candidates, shared among the sub-spaces in turn."""
+        created = self._seeded_candidates(n)
         counts = np.bincount(np.asarray(self._subspace, dtype=np.int64), minlength=len(self.spaces))
         wanted = np.zeros(len(self.spaces), dtype=np.int64)
-        for _ in range(n):  # to the sub-space with the fewest candidates so far
+        for _ in range(n - len(created)):  # to the sub-space with the fewest candidates so far
             wanted[int(np.argmin(counts + wanted))] += 1
-        created = []
         for k, m in enumerate(wanted):
             if m:
                 for params in self._propose(k, int(m)):
