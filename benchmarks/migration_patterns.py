@@ -2,10 +2,9 @@
 
 Each pattern is written once as a function of the classes it imports, and run
 twice: with scikit-optimize's (or Optuna's) classes, then with hptune's. The
-diff of each migration is in the comment above the call: for
-scikit-optimize only import lines change; for OptunaSearchCV the import and
-two keyword names (``n_trials`` -> ``n_iter``, ``timeout`` -> ``max_time``),
-since hptune has no class with OptunaSearchCV's signature.
+diff of each migration is in the comment above the call: only import lines
+change (for OptunaSearchCV, to ``hptune.compat.OptunaSearchCV``, which keeps
+Optuna's signature and runs ``BayesSearchCV``).
 
 Run from the repository root, in an environment with scikit-optimize, Optuna
 and optuna-integration (the benchmarks' peers environment)::
@@ -102,25 +101,25 @@ def skopt_results(BayesSearchCV, Real, Categorical, plot_objective):
     }
 
 
-def optuna_distributions(search_cls, distributions, budget):
+def optuna_distributions(search_cls, distributions):
     """OptunaSearchCV with a dict of Optuna distributions, a trial budget and a timeout."""
     param_distributions = {
         "C": distributions.FloatDistribution(1e-3, 1e3, log=True),
         "gamma": distributions.FloatDistribution(1e-5, 1e-1, log=True),
         "kernel": distributions.CategoricalDistribution(["rbf", "sigmoid"]),
     }
-    search = search_cls(SVC(), param_distributions, cv=3, random_state=0, **budget(20, 120))
+    search = search_cls(SVC(), param_distributions, n_trials=20, timeout=120, cv=3, random_state=0)
     search.fit(X_train, y_train)
     return {"val. score": search.best_score_, "test score": search.score(X_test, y_test)}
 
 
-def optuna_attributes(search_cls, distributions, budget):
+def optuna_attributes(search_cls, distributions):
     """The attributes code reads after an OptunaSearchCV fit, without ``study``."""
     search = search_cls(
         DecisionTreeClassifier(random_state=0),
         {"max_depth": distributions.IntDistribution(2, 32, log=True),
          "criterion": distributions.CategoricalDistribution(["gini", "entropy"])},
-        cv=3, random_state=0, return_train_score=True, **budget(12, None),
+        n_trials=12, cv=3, random_state=0, return_train_score=True,
     )
     search.fit(X_train, y_train)
     return {
@@ -153,6 +152,7 @@ def main():
     import hptune
     import hptune.callbacks
     import hptune.space
+    from hptune.compat import OptunaSearchCV as CompatOptunaSearchCV
 
     print(f"hptune {hptune.__version__} from {hptune.__file__}")
     print(f"scikit-optimize {skopt.__version__}, optuna {optuna.__version__}")
@@ -192,17 +192,9 @@ def main():
                               skopt.plots.plot_objective),
     )
 
-    def optuna_budget(n_trials, timeout):
-        return {"n_trials": n_trials, "timeout": timeout}
-
-    def hptune_budget(n_trials, timeout):
-        return {"n_iter": n_trials, "max_time": timeout}
-
     # - from optuna_integration import OptunaSearchCV
-    # - OptunaSearchCV(SVC(), param_distributions, n_trials=20, timeout=120, cv=3, random_state=0)
-    # + from hptune import BayesSearchCV
-    # + BayesSearchCV(SVC(), param_distributions, n_iter=20, max_time=120, cv=3, random_state=0)
-    #   (param_distributions, Optuna's distributions, is unchanged)
+    # + from hptune.compat import OptunaSearchCV
+    #   (the rest, Optuna's distributions, n_trials and timeout included, is unchanged)
     with warnings.catch_warnings():
         # OptunaSearchCV warns that it is experimental, on every construction,
         # and Optuna 5 that its terminator module (used inside it) is deprecated.
@@ -210,13 +202,13 @@ def main():
         warnings.simplefilter("ignore", FutureWarning)
         report(
             "OptunaSearchCV: Optuna distributions, n_trials and timeout",
-            lambda: optuna_distributions(OptunaSearchCV, optuna.distributions, optuna_budget),
-            lambda: optuna_distributions(hptune.BayesSearchCV, optuna.distributions, hptune_budget),
+            lambda: optuna_distributions(OptunaSearchCV, optuna.distributions),
+            lambda: optuna_distributions(CompatOptunaSearchCV, optuna.distributions),
         )
         report(
             "OptunaSearchCV: best_*, n_splits_, cv_results_ (no study)",
-            lambda: optuna_attributes(OptunaSearchCV, optuna.distributions, optuna_budget),
-            lambda: optuna_attributes(hptune.BayesSearchCV, optuna.distributions, hptune_budget),
+            lambda: optuna_attributes(OptunaSearchCV, optuna.distributions),
+            lambda: optuna_attributes(CompatOptunaSearchCV, optuna.distributions),
         )
 
 

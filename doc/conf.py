@@ -88,6 +88,11 @@ API_SECTIONS = [
         "Refit rules, Pareto fronts and significance tests on ``cv_results_`` (:ref:`selection`).",
     ),
     ("hptune.exceptions", "Warnings", "hptune's warning classes, to filter one kind precisely."),
+    (
+        "hptune.compat",
+        "Other libraries' signatures",
+        "Drop-in replacements for migrating code with only the import changed (:ref:`migration`).",
+    ),
 ]
 
 INCLUDE = DOC / "gen_modules" / "include"

@@ -26,6 +26,7 @@ PUBLIC_MODULES = [
     "hptune.checkpoint",
     "hptune.selection",
     "hptune.exceptions",
+    "hptune.compat",
 ]
 
 # numpydoc checks that hptune's style does not follow (as in scikit-learn):
