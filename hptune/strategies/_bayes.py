@@ -145,9 +145,16 @@ class BayesOptimizer(Strategy):
         # Later design rows first; rows already taken (small discrete spaces) are skipped.
         return self._fresh(self._design, taken)[:n]
 
+    def _model_targets(self):
+        """The scores the surrogate learns, one per told point (a hook).
+
+        The told scores; multi-objective versions scalarise their objectives.
+        """
+        return self.y_
+
     def _fit_surrogate(self):
         if self._n_fitted != self.n_told:
-            y, self.score_scale_ = model_scores(self.y_)
+            y, self.score_scale_ = model_scores(self._model_targets())
             seed = child_seed(self._rng)
             self.gp_ = self._surrogate.fit(self.Z_, y, random_state=seed)
             self._n_fitted = self.n_told
@@ -160,7 +167,7 @@ class BayesOptimizer(Strategy):
         # when joblib workers already keep the cores busy.
         with single_threaded_blas():
             gp = self._fit_surrogate()
-        y, scale = model_scores(self.y_)  # the surrogate's scores: divided by scale, as xi
+        y, scale = model_scores(self._model_targets())  # the surrogate's scores: divided by scale, as xi
         acq_func = self._hedge.choose(self._rng) if self._hedge is not None else self.acq_func
         Z = propose_batch(
             gp,
