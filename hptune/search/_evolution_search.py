@@ -73,6 +73,7 @@ class EvolutionSearchCV(AskTellSearchCV):
         Stop when the best score has not improved for this many generations.
         None never stops early.
     {scoring}
+    {objectives}
     {n_jobs}
     refit : bool, str or callable, default=True
         As in ``GridSearchCV``.
@@ -97,6 +98,7 @@ class EvolutionSearchCV(AskTellSearchCV):
         As in ``GridSearchCV``, plus ``generation``: the generation (batch)
         in which each candidate was evaluated. With ``return_train_score``,
         ``rank_train_<metric>`` ranks the train scores, as in scikit-optimize.
+        {tie_columns}
     history_ : dict of ndarray of shape (n_iter_,)
         One entry per generation: ``generation``, ``n_evaluations`` (so
         far), ``best_score`` (best so far), ``generation_best_score``,
@@ -104,6 +106,7 @@ class EvolutionSearchCV(AskTellSearchCV):
         scores, NaN when all failed) and ``n_failed``. Pass it to
         ``pandas.DataFrame`` for a table.
     {best_attributes}
+    {pareto_attributes}
     {fitted_attributes}
     n_iter_ : int
         Number of generations run.
@@ -172,6 +175,7 @@ class EvolutionSearchCV(AskTellSearchCV):
         elitism=None,
         patience=None,
         scoring=None,
+        objectives=None,
         n_jobs=None,
         refit=True,
         cv=None,
@@ -209,6 +213,7 @@ class EvolutionSearchCV(AskTellSearchCV):
         self.callbacks = callbacks
         self.max_time = max_time
         self.checkpoint = checkpoint
+        self.objectives = objectives
 
     def _check_params(self, X, y):
         if self.tournament_size is not None and self.tournament_size > self.population_size:
@@ -227,7 +232,7 @@ class EvolutionSearchCV(AskTellSearchCV):
         return self.population_size
 
     def _make_strategy(self, space, budget, random_state):
-        return EvolutionOptimizer(
+        return self._strategy_class(EvolutionOptimizer)(
             space,
             population_size=self.population_size,
             algorithm=self.algorithm,

@@ -14,6 +14,10 @@ in [0, 1] with 0 the best value told.
 - :class:`NSGA2Optimizer` selects parents (tournaments and elites) by the
   crowded-comparison order of NSGA-II (Deb et al., 2002): lower Pareto
   rank first, then larger crowding distance, computed over all told points.
+- :class:`MultiObjectiveHyperband` promotes the members of a rung in the
+  same crowded-comparison order (computed within the rung, whose members
+  share one resource), and its proposal model (BOHB) learns a ParEGO
+  scalarisation of the objectives at one resource.
 - :class:`ParEGOOptimizer` fits the Gaussian process of
   :class:`~hptune.strategies.BayesOptimizer` to a scalarisation drawn
   afresh at every ask (Knowles, 2006): the augmented Chebyshev distance to
@@ -33,9 +37,12 @@ import numpy as np
 from ..utils._validation import check_int
 from ._bayes import BayesOptimizer
 from ._evolution import EvolutionOptimizer
+from ._hyperband import HyperbandScheduler
 from ._multiobjective_sort import crowded_order
 
-__all__ = ["NSGA2Optimizer", "ParEGOOptimizer", "multi_objective_version"]
+__all__ = [
+    "MultiObjectiveHyperband", "NSGA2Optimizer", "ParEGOOptimizer", "multi_objective_version",
+]
 
 # Weight of the sum term of the augmented Chebyshev scalarisation, Knowles's
 # (2006) value: large enough to prefer a dominating point among points of
@@ -73,6 +80,7 @@ class _VectorScores:
                 f"of shape ({len(params)}, {self.n_objectives})."
             )
         complete = ~np.isnan(Y).any(axis=1)
+        self._last_Y = Y  # what a rung's promotion reads (Hyperband)
         super().tell(params, np.where(complete, Y[:, 0], np.nan))
         self.Y_ = np.vstack([self.Y_, Y])
 
@@ -80,11 +88,14 @@ class _VectorScores:
         return {**super()._extra_state(), "objectives": self.Y_.copy()}
 
     def _load_extra_state(self, extra):
-        Y = np.asarray(extra["objectives"], dtype=float).reshape(-1, self.n_objectives)
+        self._restore_objectives(extra["objectives"])
+        super()._load_extra_state(extra)
+
+    def _restore_objectives(self, Y):
+        Y = np.asarray(Y, dtype=float).reshape(-1, self.n_objectives)
         if len(Y) != self.n_told:
             raise ValueError("The objectives of the state do not match the told points.")
         self.Y_ = Y
-        super()._load_extra_state(extra)
 
 
 class NSGA2Optimizer(_VectorScores, EvolutionOptimizer):
@@ -162,6 +173,62 @@ class ParEGOOptimizer(_VectorScores, BayesOptimizer):
         return -chebyshev(self.Y_, self.weights_)
 
 
+class MultiObjectiveHyperband(_VectorScores, HyperbandScheduler):
+    """Hyperband (or BOHB) promoting by Pareto rank, then crowding distance.
+
+    Parameters
+    ----------
+    space : Space, dict, or list of them
+        The search space or sub-spaces.
+    n_objectives : int
+        Number of objectives told per evaluation (at least 2).
+    **kwargs : dict
+        Parameters of :class:`~hptune.strategies.HyperbandScheduler`.
+
+    Attributes
+    ----------
+    Y_ : ndarray of shape (n_told, n_objectives)
+        The told objectives (maximised), in the order of ``evaluations_``.
+    """
+
+    def __init__(self, space, *, n_objectives, **kwargs):
+        super().__init__(space, **kwargs)
+        self._init_objectives(n_objectives)
+
+    def _promotion_order(self, y):
+        return np.argsort(-crowded_order(-self._last_Y), kind="stable")
+
+    def _model_targets(self, index):
+        weights = self._rng.dirichlet(np.ones(self.n_objectives))
+        return -chebyshev(self.Y_[index], weights)
+
+    def state_dict(self):
+        """The scheduler's state with the told objectives, as plain data.
+
+        Returns
+        -------
+        state : dict
+            :meth:`HyperbandScheduler.state_dict` plus ``"objectives"``.
+        """
+        return {**super().state_dict(), "objectives": self.Y_.copy()}
+
+    def load_state_dict(self, state):
+        """Restore a state produced by :meth:`state_dict`.
+
+        Parameters
+        ----------
+        state : dict
+            Output of :meth:`state_dict`.
+
+        Returns
+        -------
+        self : MultiObjectiveHyperband
+        """
+        super().load_state_dict(state)
+        self._restore_objectives(state["objectives"])
+        return self
+
+
 def chebyshev(Y, w, rho=_RHO):
     """Augmented Chebyshev distance of each row of ``Y`` to the best told values.
 
@@ -188,7 +255,11 @@ def chebyshev(Y, w, rho=_RHO):
     return C.max(axis=1) + rho * C.sum(axis=1)
 
 
-_VERSIONS = {EvolutionOptimizer: NSGA2Optimizer, BayesOptimizer: ParEGOOptimizer}
+_VERSIONS = {
+    EvolutionOptimizer: NSGA2Optimizer,
+    BayesOptimizer: ParEGOOptimizer,
+    HyperbandScheduler: MultiObjectiveHyperband,
+}
 
 
 def multi_objective_version(cls):
