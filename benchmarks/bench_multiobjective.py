@@ -284,16 +284,11 @@ def report(runs, budget):
     return "\n".join(lines)
 
 
-def _seeds(text):
-    if "-" in text:
-        lo, hi = text.split("-")
-        return list(range(int(lo), int(hi) + 1))
-    return [int(s) for s in text.split(",")]
-
-
 def main():
+    from run import parse_seeds  # the suite's "0-4" / "1,5" syntax
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", default="0-4", type=_seeds)
+    parser.add_argument("--seeds", default="0-4", type=parse_seeds)
     parser.add_argument("--budget", default=100, type=int)
     parser.add_argument("--tasks", default=",".join(TASKS))
     parser.add_argument("--methods", default=",".join(METHODS))

@@ -54,9 +54,13 @@ _MIN_RANGE = 1e-12
 
 
 class _VectorScores:
-    """Mixin storing the told objectives ``Y_`` next to the strategy's history."""
+    """Mixin storing the told objectives ``Y_`` next to the strategy's history.
 
-    def _init_objectives(self, n_objectives):
+    ``n_objectives`` is its own; every other parameter goes to the strategy.
+    """
+
+    def __init__(self, space, *, n_objectives, **kwargs):
+        super().__init__(space, **kwargs)
         check_int(type(self).__name__, "n_objectives", n_objectives, 2)
         self.n_objectives = int(n_objectives)
         self.Y_ = np.empty((0, self.n_objectives))
@@ -119,10 +123,6 @@ class NSGA2Optimizer(_VectorScores, EvolutionOptimizer):
         The told objectives (maximised).
     """
 
-    def __init__(self, space, *, n_objectives, **kwargs):
-        super().__init__(space, **kwargs)
-        self._init_objectives(n_objectives)
-
     def _fitness(self):
         return crowded_order(-self.Y_)
 
@@ -158,8 +158,7 @@ class ParEGOOptimizer(_VectorScores, BayesOptimizer):
     """
 
     def __init__(self, space, *, n_objectives, **kwargs):
-        super().__init__(space, **kwargs)
-        self._init_objectives(n_objectives)
+        super().__init__(space, n_objectives=n_objectives, **kwargs)
         self.weights_ = None
 
     def _model_points(self, n, taken):
@@ -190,10 +189,6 @@ class MultiObjectiveHyperband(_VectorScores, HyperbandScheduler):
     Y_ : ndarray of shape (n_told, n_objectives)
         The told objectives (maximised), in the order of ``evaluations_``.
     """
-
-    def __init__(self, space, *, n_objectives, **kwargs):
-        super().__init__(space, **kwargs)
-        self._init_objectives(n_objectives)
 
     def _promotion_order(self, y):
         return np.argsort(-crowded_order(-self._last_Y), kind="stable")

@@ -219,3 +219,16 @@ def test_single_metric_score_is_an_objective():
         objectives=["score", "score_time"],
     ).fit(X, y)
     assert search.strategy_.Y_[:, 0].tolist() == search.cv_results_["mean_test_score"].tolist()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_paused_search_resumes_with_its_objectives(tmp_path, name):
+    path = tmp_path / "search.ckpt"
+    for _ in range(2):  # max_time pauses after every iteration
+        _search(name, checkpoint=path, max_time=1e-9).fit(X, y)
+    resumed = _search(name, checkpoint=path).fit(X, y)
+    full = _search(name).fit(X, y)
+    assert resumed.cv_results_["params"] == full.cv_results_["params"]
+    np.testing.assert_array_equal(resumed.cv_results_["pareto_rank"], full.cv_results_["pareto_rank"])
+    np.testing.assert_array_equal(resumed.pareto_front_, full.pareto_front_)
+    np.testing.assert_array_equal(resumed.strategy_.Y_, full.strategy_.Y_)
