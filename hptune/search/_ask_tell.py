@@ -158,8 +158,11 @@ class AskTellSearchCV(BaseHptuneSearchCV):
         name, objectives = type(self).__name__, self.objectives
         scorers = _scorer_names(self.scoring)
         allowed = [*scorers, "fit_time", "score_time"]
+        # A callable scoring may return a dict, whose keys show only once
+        # evaluated: its names are checked when the first results are read.
+        known = not callable(self.scoring)
         for objective in objectives:
-            if not isinstance(objective, str) or objective not in allowed:
+            if not isinstance(objective, str) or (known and objective not in allowed):
                 raise ValueError(
                     f"The 'objectives' parameter of {name} must be a list of scorer names of "
                     f"'scoring' ({', '.join(map(repr, scorers))}), 'fit_time' or 'score_time'. "

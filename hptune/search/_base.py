@@ -17,8 +17,10 @@ import numpy as np
 from scipy.stats import rankdata
 from sklearn.utils import get_tags
 
-from ..selection import compare_to_best, pareto_rank
+from ..selection import compare_to_best
 from ..selection._columns import metrics
+from ..selection._pareto import objective_values
+from ..strategies._multiobjective_sort import pareto_ranks
 from ..utils._sklearn_compat import BaseSearchCV, Interval, InvalidParameterError
 
 __all__ = ["BaseHptuneSearchCV", "objective_key"]
@@ -114,7 +116,8 @@ class BaseHptuneSearchCV(BaseSearchCV):
 
     def _pareto_ranks(self, results, objectives):
         """The ``pareto_rank`` column (a hook)."""
-        return pareto_rank(results, objectives).astype(np.int32)
+        F = -objective_values(results, objectives, type(self).__name__)
+        return pareto_ranks(F).astype(np.int32)
 
     def _objective_names(self):
         """The objectives of a multi-objective search, None for one score (a hook)."""

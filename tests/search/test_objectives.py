@@ -232,3 +232,14 @@ def test_paused_search_resumes_with_its_objectives(tmp_path, name):
     np.testing.assert_array_equal(resumed.cv_results_["pareto_rank"], full.cv_results_["pareto_rank"])
     np.testing.assert_array_equal(resumed.pareto_front_, full.pareto_front_)
     np.testing.assert_array_equal(resumed.strategy_.Y_, full.strategy_.Y_)
+
+
+def test_objectives_of_a_callable_scoring_are_checked_on_its_results():
+    def scorer(estimator, X, y):
+        return {"acc": float(np.mean(estimator.predict(X) == y)), "leaves": neg_leaves(estimator, X, y)}
+
+    search = _search("EvolutionSearchCV", scoring=scorer).fit(X, y)
+    assert len(search.pareto_front_) >= 1
+    msg = "Unknown objective 'nope' of EvolutionSearchCV: cv_results has no 'mean_test_nope' column."
+    with pytest.raises(ValueError, match=re.escape(msg)):
+        _search("EvolutionSearchCV", scoring=scorer, objectives=["acc", "nope"]).fit(X, y)
