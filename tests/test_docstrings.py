@@ -246,8 +246,13 @@ def _tiny_search(cls):
 
     space = {"alpha": (1e-4, 1e-1, "log-uniform")}
     estimator = SGDClassifier(random_state=0)
+    # With objectives, so that pareto_front_ is fitted and checked too.
+    objectives = ["score", "fit_time"]
     if cls.__name__ == "BayesSearchCV":
-        return cls(estimator, space, n_iter=3, n_initial_points=2, cv=2, random_state=0)
+        return cls(
+            estimator, space, n_iter=3, n_initial_points=2, cv=2, random_state=0,
+            objectives=objectives,
+        )
     if cls.__name__ == "EvolutionSearchCV":
         return cls(
             estimator,
@@ -257,9 +262,10 @@ def _tiny_search(cls):
             tournament_size=2,
             cv=2,
             random_state=0,
+            objectives=objectives,
         )
     if cls.__name__ == "HyperbandSearchCV":
-        return cls(estimator, space, n_iter=3, cv=2, random_state=0)
+        return cls(estimator, space, n_iter=3, cv=2, random_state=0, objectives=objectives)
     if cls.__name__ == "PBTSearchCV":
         return cls(estimator, space, population_size=2, n_steps=2, cv=2, random_state=0)
     pytest.fail(f"No tiny configuration for {cls.__name__}; add one here.")

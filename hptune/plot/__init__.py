@@ -13,6 +13,7 @@ plot_objective         ObjectiveDisplay      the surrogate's partial dependence
 plot_evaluations       EvaluationsDisplay    sampled points per pair, coloured by score
 plot_importance        ImportanceDisplay     parameter importance from the surrogate
 plot_population        PopulationDisplay     an evolutionary search, per generation
+plot_pareto_front      ParetoFrontDisplay    candidates in objective space, their front
 plot_schedules         ScheduleDisplay       PBT schedules and lineage
 =====================  ====================  ===========================================
 
@@ -24,6 +25,7 @@ from ._convergence import ConvergenceDisplay, plot_convergence
 from ._evaluations import EvaluationsDisplay, plot_evaluations
 from ._importance import ImportanceDisplay, plot_importance
 from ._objective import ObjectiveDisplay, plot_objective
+from ._pareto import ParetoFrontDisplay, plot_pareto_front
 from ._population import PopulationDisplay, plot_population
 from ._schedules import ScheduleDisplay, plot_schedules
 
@@ -32,12 +34,14 @@ __all__ = [
     "EvaluationsDisplay",
     "ImportanceDisplay",
     "ObjectiveDisplay",
+    "ParetoFrontDisplay",
     "PopulationDisplay",
     "ScheduleDisplay",
     "plot_convergence",
     "plot_evaluations",
     "plot_importance",
     "plot_objective",
+    "plot_pareto_front",
     "plot_population",
     "plot_schedules",
 ]

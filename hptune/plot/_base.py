@@ -14,6 +14,7 @@ import numbers
 
 import numpy as np
 
+from ..selection import compare_to_best
 from ..space._conditional import ConditionalSpace, choice_index
 
 __all__ = [
@@ -36,11 +37,19 @@ __all__ = [
     "score_key",
     "score_norm",
     "score_scatter",
+    "tied_with_best",
     "triangle_axes",
     "varying_params",
 ]
 
 INSTALL_HINT = 'pip install "hptune[plots]"'
+
+# A candidate whose p-value against the best is above this level is drawn as
+# tied with it: the usual 5% significance level.
+TIE_LEVEL = 0.05
+# Outline of the candidates tied with the best: thick, in the colour of the
+# best candidate's star, so that they read as "as good as the best".
+_TIE_EDGE, _TIE_WIDTH, _EDGE_WIDTH = "tab:red", 1.6, 0.3
 
 # Category labels longer than this are cut, so that tick labels stay readable.
 _MAX_LABEL = 16
@@ -409,11 +418,56 @@ def score_norm(scores):
     return Normalize(finite.min(), finite.max())
 
 
-def score_scatter(ax, x, y, scores, norm, **kwargs):
-    """Points coloured by score on the :func:`score_cmap`, outlined in black."""
+def score_scatter(ax, x, y, scores, norm, ties=None, **kwargs):
+    """Points coloured by score on the :func:`score_cmap`, outlined in black.
+
+    Points where the boolean array ``ties`` is True (candidates tied with the
+    best, :func:`tied_with_best`) get a thick red outline instead.
+    """
+    from matplotlib.colors import to_rgba_array
+
+    edges, widths = "black", _EDGE_WIDTH
+    if ties is not None and np.any(ties):
+        ties = np.asarray(ties, dtype=bool)
+        edges = to_rgba_array(np.where(ties, _TIE_EDGE, "black").tolist())
+        widths = np.where(ties, _TIE_WIDTH, _EDGE_WIDTH)
     return ax.scatter(
-        x, y, c=scores, cmap=score_cmap(), norm=norm, edgecolors="black", linewidths=0.3, **kwargs
+        x, y, c=scores, cmap=score_cmap(), norm=norm, edgecolors=edges, linewidths=widths, **kwargs
     )
+
+
+def tied_with_best(results, key):
+    """Which candidates are statistically tied with the best on the metric of ``key``.
+
+    Tied means a p-value above 5% in the ``pvalue_best_<metric>`` column of
+    hptune's searches, or, for other searches with at least two splits, of
+    :func:`~hptune.selection.compare_to_best` (splits taken as k folds).
+    The best candidate itself is not counted as a tie.
+
+    Parameters
+    ----------
+    results : dict
+        A ``cv_results_`` dict.
+    key : str
+        Its ``mean_test_<metric>`` column.
+
+    Returns
+    -------
+    ties : ndarray of shape (n_candidates,) of bool
+        All False when no p-value can be computed (a single split).
+    """
+    metric = key[len("mean_test_") :]
+    p_values = results.get(f"pvalue_best_{metric}")
+    if p_values is None:
+        try:
+            p_values = compare_to_best(results, metric=metric)
+        except ValueError:  # one split, or no per-split columns: no test possible
+            return np.zeros(len(results[key]), dtype=bool)
+    ties = np.asarray(p_values, dtype=float) > TIE_LEVEL
+    best = best_index(np.asarray(results[key], dtype=float))
+    if best is not None:
+        ties[best] = False
+    return ties
 
 
 def label_right(ax, label):

@@ -15,6 +15,7 @@ from ._base import (
     score_key,
     score_norm,
     score_scatter,
+    tied_with_best,
     triangle_axes,
     varying_params,
 )
@@ -27,8 +28,10 @@ class EvaluationsDisplay:
 
     The diagonal shows how often each parameter's values were sampled
     (histograms); the panels below it show every evaluated pair of values,
-    coloured by mean test score, with the best candidate as a red star. With
-    a single parameter, the one panel shows the score against its value.
+    coloured by mean test score, with the best candidate as a red star and
+    the candidates statistically tied with it (p-value above 5% in the
+    corrected resampled t-test, ``pvalue_best_<metric>``) outlined in red.
+    With a single parameter, the one panel shows the score against its value.
     Unlike :class:`ObjectiveDisplay` it needs no model, so it works for any
     search, scikit-learn's included.
 
@@ -50,6 +53,8 @@ class EvaluationsDisplay:
         How each parameter's values are placed on an axis.
     score_name : str, default="mean_test_score"
         The ``cv_results_`` column of ``scores``.
+    ties : ndarray of shape (n_candidates,) of bool, default=None
+        Candidates tied with the best, outlined in red; None outlines none.
 
     Attributes
     ----------
@@ -84,12 +89,15 @@ class EvaluationsDisplay:
     ('C', 'gamma')
     """
 
-    def __init__(self, names, values, scores, axes_info, *, score_name="mean_test_score"):
+    def __init__(
+        self, names, values, scores, axes_info, *, score_name="mean_test_score", ties=None
+    ):
         self.names = names
         self.values = values
         self.scores = scores
         self.axes_info = axes_info
         self.score_name = score_name
+        self.ties = ties
 
     @classmethod
     def from_search(cls, search, *, params=None, metric=None, ax=None):
@@ -123,7 +131,8 @@ class EvaluationsDisplay:
         names = _shown(results, params)
         values, axes_info = param_axes(search, results, names)
         scores = np.asarray(results[key], dtype=float)
-        display = cls(names, values, scores, axes_info, score_name=key)
+        ties = tied_with_best(results, key)
+        display = cls(names, values, scores, axes_info, score_name=key, ties=ties)
         return display.plot(ax=ax)
 
     def plot(self, ax=None):
@@ -183,8 +192,9 @@ class EvaluationsDisplay:
                 color="grey",
                 fontsize="small",
             )
+        ties = None if self.ties is None else self.ties[keep]
         mappable = score_scatter(
-            ax, x[keep], y[keep], self.scores[keep], norm, s=22, plotnonfinite=True
+            ax, x[keep], y[keep], self.scores[keep], norm, ties=ties, s=22, plotnonfinite=True
         )
         best = self.best_index_
         if best is not None and keep[best]:

@@ -10,6 +10,7 @@ from ._base import (
     score_key,
     score_norm,
     score_scatter,
+    tied_with_best,
     varying_params,
 )
 from ._convergence import best_so_far
@@ -37,7 +38,9 @@ class PopulationDisplay:
     The top panel shows every candidate's score against its generation,
     with the best score so far and each generation's median; one panel per
     parameter below shows where each generation sampled, coloured by score,
-    so that the population's drift and narrowing can be seen.
+    so that the population's drift and narrowing can be seen. Candidates
+    statistically tied with the best (p-value above 5% in
+    ``pvalue_best_<metric>``) are outlined in red.
 
     Use :meth:`from_search` (or :func:`plot_population`) to build it from a
     fitted ``EvolutionSearchCV``; the constructor takes precomputed values.
@@ -58,6 +61,8 @@ class PopulationDisplay:
         How each parameter's values are placed on an axis.
     score_name : str, default="mean_test_score"
         The ``cv_results_`` column of ``scores``.
+    ties : ndarray of shape (n_candidates,) of bool, default=None
+        Candidates tied with the best, outlined in red; None outlines none.
 
     Attributes
     ----------
@@ -94,7 +99,8 @@ class PopulationDisplay:
     """
 
     def __init__(
-        self, generations, scores, names, values, axes_info, *, score_name="mean_test_score"
+        self, generations, scores, names, values, axes_info, *, score_name="mean_test_score",
+        ties=None,
     ):
         self.generations = generations
         self.scores = scores
@@ -102,6 +108,7 @@ class PopulationDisplay:
         self.values = values
         self.axes_info = axes_info
         self.score_name = score_name
+        self.ties = ties
 
     @classmethod
     def from_search(cls, search, *, params=None, metric=None, ax=None):
@@ -140,7 +147,10 @@ class PopulationDisplay:
         values, axes_info = param_axes(search, results, params)
         generations = np.asarray(results["generation"], dtype=int)
         scores = np.asarray(results[key], dtype=float)
-        display = cls(generations, scores, list(params), values, axes_info, score_name=key)
+        display = cls(
+            generations, scores, list(params), values, axes_info, score_name=key,
+            ties=tied_with_best(results, key),
+        )
         return display.plot(ax=ax)
 
     def plot(self, ax=None):
@@ -161,7 +171,9 @@ class PopulationDisplay:
         x = _spread(self.generations)
         norm = score_norm(self.scores)
         ax0 = axes[0]
-        mappable = score_scatter(ax0, x, self.scores, self.scores, norm, s=20, label="candidates")
+        mappable = score_scatter(
+            ax0, x, self.scores, self.scores, norm, ties=self.ties, s=20, label="candidates"
+        )
         gens = np.unique(self.generations)
         best = _running_best(self.generations, self.scores, gens)
         median = np.array([_nanmedian(self.scores[self.generations == g]) for g in gens])
@@ -180,7 +192,7 @@ class PopulationDisplay:
         ax0.set_ylabel(self.score_name)
         ax0.legend(loc="best", fontsize="small")
         for ax, info, values in zip(axes[1:], self.axes_info, self.values):
-            score_scatter(ax, x, info.positions(values), self.scores, norm, s=20)
+            score_scatter(ax, x, info.positions(values), self.scores, norm, ties=self.ties, s=20)
             info.format(ax, "y")
             ax.set_ylabel(info.name)
         for ax in axes:

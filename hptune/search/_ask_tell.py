@@ -13,6 +13,7 @@ candidates and raw per-fit results in front of the new ones
 the fit-failure report of an uninterrupted one.
 """
 
+import functools
 import math
 from abc import abstractmethod
 from typing import NamedTuple
@@ -22,7 +23,9 @@ from sklearn.base import is_classifier
 from sklearn.model_selection import check_cv
 from sklearn.utils.validation import indexable
 
+from ..selection._pareto import objective_values
 from ..space import to_subspaces
+from ..strategies._multiobjective import multi_objective_version
 from ..strategies._result import result_from_strategy
 from ..strategies._subspaces import conditional_strategy, split_budget
 from ..utils._random import check_random_state, child_seed
@@ -64,6 +67,13 @@ class AskTellSearchCV(BaseHptuneSearchCV):
     one sub-space (``_make_strategy``), the budget (``_budget``) and the batch
     size (``_batch_size``).
     """
+
+    _parameter_constraints: dict = {
+        **BaseHptuneSearchCV._parameter_constraints,
+        "objectives": [list, None],
+    }
+    # Whether the conditional strategy of a list of sub-spaces takes objectives.
+    _objectives_with_subspaces = False
 
     @abstractmethod
     def _search_space(self):
@@ -135,7 +145,66 @@ class AskTellSearchCV(BaseHptuneSearchCV):
         # evaluated and with the routed split params (scikit-learn >= 1.7).
         self._run.check_data(X, y)
         subspaces = to_subspaces(self._search_space())
+        self._check_objectives(subspaces)
         self._run.check_inputs(X, y, self._checked_cv_orig, split_params, subspaces)
+
+    def _objective_names(self):
+        return self.objectives
+
+    def _check_objectives(self, subspaces):
+        """Refuse ``objectives`` that the results will not have, before the first fit."""
+        if self.objectives is None:
+            return
+        name, objectives = type(self).__name__, self.objectives
+        scorers = _scorer_names(self.scoring)
+        allowed = [*scorers, "fit_time", "score_time"]
+        # A callable scoring may return a dict, whose keys show only once
+        # evaluated: its names are checked when the first results are read.
+        known = not callable(self.scoring)
+        for objective in objectives:
+            if not isinstance(objective, str) or (known and objective not in allowed):
+                raise ValueError(
+                    f"The 'objectives' parameter of {name} must be a list of scorer names of "
+                    f"'scoring' ({', '.join(map(repr, scorers))}), 'fit_time' or 'score_time'. "
+                    f"Got {objective!r} in {objectives!r} instead."
+                )
+        if len(set(objectives)) < 2 or len(set(objectives)) < len(objectives):
+            raise ValueError(
+                f"The 'objectives' parameter of {name} must name at least two different "
+                f"objectives, each once. Got {objectives!r} instead; for a single score, "
+                "leave objectives=None and choose it with scoring and refit."
+            )
+        if len(subspaces) > 1 and not self._objectives_with_subspaces:
+            raise ValueError(
+                f"{name} does not search a list of sub-spaces with several objectives yet; "
+                f"got {len(subspaces)} sub-spaces and objectives={objectives!r}. Search each "
+                "sub-space on its own, or merge them into one dict."
+            )
+
+    def _pareto_front(self, results):
+        """``pareto_front_``: the rows of Pareto rank 1 whose objectives are all finite."""
+        if results is None:
+            return np.empty(0, dtype=np.intp)
+        Y = objective_values(results, self.objectives, "pareto_front_")
+        front = (np.asarray(results["pareto_rank"]) == 1) & np.isfinite(Y).all(axis=1)
+        return np.flatnonzero(front)
+
+    def _strategy_class(self, cls):
+        """``cls``, or its multi-objective version with the number of objectives given."""
+        if self.objectives is None:
+            return cls
+        return functools.partial(multi_objective_version(cls), n_objectives=len(self.objectives))
+
+    def _told_scores(self, results, n):
+        """What the strategy is told of the last ``n`` candidates of ``results``.
+
+        The mean test score it maximises, shape (n,); with ``objectives``, one
+        row of objectives per candidate, shape (n, n_objectives), times negated
+        so that every column is maximised.
+        """
+        if self.objectives is None:
+            return np.asarray(results[objective_key(self.refit, results)][-n:], dtype=float)
+        return objective_values(results, self.objectives, type(self).__name__)[-n:]
 
     def _legacy_check_inputs(self):
         """What newer scikit-learn's ``fit`` does before ``_run_search``.
@@ -203,6 +272,8 @@ class AskTellSearchCV(BaseHptuneSearchCV):
         )
         self.n_iter_ = progress.iteration
         self._after_search(results)
+        if self.objectives is not None:
+            self.pareto_front_ = self._pareto_front(results)
         run.keep_for_warm_start(self.strategy_)
         run.finish()
 
@@ -262,12 +333,13 @@ class AskTellSearchCV(BaseHptuneSearchCV):
                 run.exhausted()
             else:
                 results = self._evaluate(evaluate_candidates, batch.params, batch.more, batch.cv)
-                scores = results[objective_key(self.refit, results)][-len(batch.params) :]
-                scores = np.asarray(scores, dtype=float)
+                scores = self._told_scores(results, len(batch.params))
                 strategy.tell(batch.told, scores)
+                # With several objectives, progress reports follow the first.
+                first = scores if scores.ndim == 1 else scores[:, 0]
                 run.end_iteration(
                     self._summary(strategy, results), n_evaluated=len(batch.params),
-                    best_score=strategy.best_score, iteration_best=best_finite(scores),
+                    best_score=strategy.best_score, iteration_best=best_finite(first),
                     rule=self._should_stop, detail=batch.detail,
                     done=self._plan_done(strategy),
                 )
@@ -306,3 +378,13 @@ class AskTellSearchCV(BaseHptuneSearchCV):
                 candidate_params, out, more_results
             )
         return super()._format_results(candidate_params, n_splits, out, more_results)
+
+
+def _scorer_names(scoring):
+    """The metric names of ``cv_results_`` for ``scoring``: its keys, or "score"."""
+    if isinstance(scoring, dict):
+        return list(scoring)
+    if isinstance(scoring, (list, tuple, set)):
+        return list(scoring)
+    return ["score"]
+

@@ -17,6 +17,10 @@ import numpy as np
 from scipy.stats import rankdata
 from sklearn.utils import get_tags
 
+from ..selection import compare_to_best
+from ..selection._columns import metrics
+from ..selection._pareto import objective_values
+from ..strategies._multiobjective_sort import pareto_ranks
 from ..utils._sklearn_compat import BaseSearchCV, Interval, InvalidParameterError
 
 __all__ = ["BaseHptuneSearchCV", "objective_key"]
@@ -97,7 +101,36 @@ class BaseHptuneSearchCV(BaseSearchCV):
                 means = np.nan_to_num(means, nan=np.nanmin(means) - 1)
                 ranks = rankdata(-means, method="min").astype(np.int32)
             results[f"rank_train_{key[len('mean_train_'):]}"] = ranks
+        for metric in metrics(results):
+            results[f"pvalue_best_{metric}"] = self._tie_pvalues(results, metric, n_splits)
+        objectives = self._objective_names()
+        if objectives is not None:
+            results["pareto_rank"] = self._pareto_ranks(results, objectives)
         return results
+
+    def _tie_pvalues(self, results, metric, n_splits):
+        """``pvalue_best_<metric>``: each candidate against the best, by the corrected t-test.
+
+        The ratio of test to training samples comes from the splits of the
+        fit when the search keeps them, else from k-fold (``1 / (k - 1)``).
+        """
+        if n_splits < 2:  # no variance to estimate
+            return np.full(len(results["params"]), np.nan)
+        splits = getattr(getattr(getattr(self, "_run", None), "cv", None), "splits", None)
+        sizes = {}
+        if splits:
+            sizes["n_train"] = float(np.mean([len(train) for train, _ in splits]))
+            sizes["n_test"] = float(np.mean([len(test) for _, test in splits]))
+        return compare_to_best(results, metric=metric, **sizes)
+
+    def _pareto_ranks(self, results, objectives):
+        """The ``pareto_rank`` column (a hook)."""
+        F = -objective_values(results, objectives, type(self).__name__)
+        return pareto_ranks(F).astype(np.int32)
+
+    def _objective_names(self):
+        """The objectives of a multi-objective search, None for one score (a hook)."""
+        return None
 
     def _check_y(self, y):
         """Refuse a missing target that the estimator requires."""

@@ -117,6 +117,7 @@ class BayesSearchCV(AskTellSearchCV):
     n_iter : int, default=50
         Number of candidates evaluated in total (shared by the sub-spaces).
     {scoring}
+    {objectives}
     {n_jobs}
     n_points : int or "auto", default=1
         Number of candidates proposed per batch; each batch is evaluated in
@@ -165,7 +166,9 @@ class BayesSearchCV(AskTellSearchCV):
         As in ``GridSearchCV``, plus ``iter``: the batch in which each
         candidate was evaluated. With ``return_train_score``,
         ``rank_train_<metric>`` ranks the train scores, as in scikit-optimize.
+        {tie_columns}
     {best_attributes}
+    {pareto_attributes}
     {fitted_attributes}
     n_iter_ : int
         Number of batches run.
@@ -232,6 +235,7 @@ class BayesSearchCV(AskTellSearchCV):
         optimizer_kwargs=None,
         n_iter=50,
         scoring=None,
+        objectives=None,
         n_jobs=None,
         n_points=1,
         refit=True,
@@ -277,6 +281,7 @@ class BayesSearchCV(AskTellSearchCV):
         self.checkpoint = checkpoint
         self.warm_start = warm_start
         self.initial_points = initial_points
+        self.objectives = objectives
 
     def _search_space(self):
         return self.search_spaces
@@ -318,7 +323,7 @@ class BayesSearchCV(AskTellSearchCV):
             "batch_strategy": self.batch_strategy,
             **_from_optimizer_kwargs(self.optimizer_kwargs),
         }
-        return BayesOptimizer(space, random_state=random_state, **params)
+        return self._strategy_class(BayesOptimizer)(space, random_state=random_state, **params)
 
     def _before_search(self):
         self.n_points_ = self._resolve_n_points()

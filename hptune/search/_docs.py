@@ -22,6 +22,18 @@ estimator : estimator object
 scoring : str, callable, list, tuple or dict, default=None
     As in ``GridSearchCV``. With several metrics, the search maximises
     the one named by ``refit`` (or the first, if ``refit`` is not a name).""",
+    "objectives": """\
+objectives : list of str, default=None
+    Optimise several objectives at once instead of one score: scorer names
+    of ``scoring`` (the keys of a multi-metric ``scoring``; ``"score"``
+    for a single metric), maximised, and ``"fit_time"`` and
+    ``"score_time"`` (the ``cv_results_`` means), minimised; at least two.
+    The search then looks for the Pareto front (see ``pareto_front_``),
+    and ``refit`` still chooses the model refitted: a metric name or a
+    callable such as those of :mod:`hptune.selection`. Progress lines,
+    callbacks and stopping rules follow the first objective. With a list
+    of sub-spaces, only ``HyperbandSearchCV`` takes objectives. See
+    :ref:`objectives`.""",
     "n_jobs": """\
 n_jobs : int, default=None
     Number of jobs to run in parallel. ``None`` means 1 unless in a
@@ -96,6 +108,22 @@ best_params_ : dict
     Parameters of the best candidate.
 refit_time_ : float
     Seconds spent refitting the best estimator.""",
+    "pareto_attributes": """\
+pareto_front_ : ndarray of shape (n_front,)
+    With ``objectives``: indices into ``cv_results_`` of the candidates
+    that no other candidate beats in every objective (the non-dominated
+    ones, over the means), failed candidates never included; also the
+    rows where the ``cv_results_`` column ``pareto_rank`` (the front of
+    each candidate by non-dominated sorting, see
+    :func:`hptune.selection.pareto_rank`) is 1.""",
+    "tie_columns": """\
+For every metric, ``pvalue_best_<metric>`` is the one-sided p-value of
+"the candidate with the best ``mean_test_<metric>`` is better than this
+one", by the corrected resampled t-test of Nadeau and Bengio on the
+per-split scores (see :func:`hptune.selection.compare_to_best`): 1.0 for
+the best itself, NaN for failed candidates and with a single split. A
+candidate with a p-value above 0.05 is statistically tied with the
+best; see :ref:`overfitting`.""",
     "fitted_attributes": """\
 best_index_ : int
     Index of the best candidate in ``cv_results_``.

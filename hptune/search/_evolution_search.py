@@ -73,6 +73,7 @@ class EvolutionSearchCV(AskTellSearchCV):
         Stop when the best score has not improved for this many generations.
         None never stops early.
     {scoring}
+    {objectives}
     {n_jobs}
     refit : bool, str or callable, default=True
         As in ``GridSearchCV``.
@@ -99,6 +100,7 @@ class EvolutionSearchCV(AskTellSearchCV):
         As in ``GridSearchCV``, plus ``generation``: the generation (batch)
         in which each candidate was evaluated. With ``return_train_score``,
         ``rank_train_<metric>`` ranks the train scores, as in scikit-optimize.
+        {tie_columns}
     history_ : dict of ndarray of shape (n_iter_,)
         One entry per generation: ``generation``, ``n_evaluations`` (so
         far), ``best_score`` (best so far), ``generation_best_score``,
@@ -106,6 +108,7 @@ class EvolutionSearchCV(AskTellSearchCV):
         scores, NaN when all failed) and ``n_failed``. Pass it to
         ``pandas.DataFrame`` for a table.
     {best_attributes}
+    {pareto_attributes}
     {fitted_attributes}
     n_iter_ : int
         Number of generations run.
@@ -174,6 +177,7 @@ class EvolutionSearchCV(AskTellSearchCV):
         elitism=None,
         patience=None,
         scoring=None,
+        objectives=None,
         n_jobs=None,
         refit=True,
         cv=None,
@@ -215,6 +219,7 @@ class EvolutionSearchCV(AskTellSearchCV):
         self.checkpoint = checkpoint
         self.warm_start = warm_start
         self.initial_points = initial_points
+        self.objectives = objectives
 
     def _check_params(self, X, y):
         if self.tournament_size is not None and self.tournament_size > self.population_size:
@@ -233,7 +238,7 @@ class EvolutionSearchCV(AskTellSearchCV):
         return self.population_size
 
     def _make_strategy(self, space, budget, random_state):
-        return EvolutionOptimizer(
+        return self._strategy_class(EvolutionOptimizer)(
             space,
             population_size=self.population_size,
             algorithm=self.algorithm,

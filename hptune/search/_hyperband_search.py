@@ -123,6 +123,7 @@ class HyperbandSearchCV(AskTellSearchCV):
         has the number of dimensions plus 2 scores, all at random.
         ``"random"``: all at random (Hyperband).
     {scoring}
+    {objectives}
     refit : bool, str or callable, default=True
         As in ``GridSearchCV``, among the evaluations with the full
         resource: ``best_estimator_`` is refitted with ``max_resources``
@@ -167,6 +168,10 @@ class HyperbandSearchCV(AskTellSearchCV):
         has one row per rung), plus ``iter`` (the rung of the search, in
         order), ``bracket`` (index of the bracket), ``rung`` (index of the
         rung in its bracket) and ``n_resources``.
+        With ``objectives``, ``pareto_rank`` ranks each evaluation among the
+        evaluations with the same resource (a smaller resource is faster and
+        less accurate, so they are not compared).
+        {tie_columns}
     best_estimator_ : estimator
         Estimator refitted on the whole data with the best parameters and the
         full resource (when ``refit`` is not False).
@@ -177,6 +182,10 @@ class HyperbandSearchCV(AskTellSearchCV):
         parameter, unless it is ``"n_samples"``).
     refit_time_ : float
         Seconds spent refitting the best estimator.
+    pareto_front_ : ndarray of shape (n_front,)
+        With ``objectives``: indices into ``cv_results_`` of the
+        evaluations with the full resource that no other full-resource
+        evaluation beats in every objective (failed ones never included).
     {fitted_attributes}
     n_iter_ : int
         Number of rungs run.
@@ -232,6 +241,8 @@ class HyperbandSearchCV(AskTellSearchCV):
 
     # What one round of evaluations is called in progress lines.
     _iteration_name = "rung"
+    # The scheduler holds every sub-space itself, several objectives too.
+    _objectives_with_subspaces = True
 
     # The plan of brackets depends on n_iter (a larger n_iter is not the same
     # plan with more brackets), so a warm start keeps n_iter: it continues a
@@ -261,6 +272,7 @@ class HyperbandSearchCV(AskTellSearchCV):
         max_resources="auto",
         proposal="bayes",
         scoring=None,
+        objectives=None,
         refit=True,
         cv=None,
         n_jobs=None,
@@ -299,6 +311,7 @@ class HyperbandSearchCV(AskTellSearchCV):
         self.checkpoint = checkpoint
         self.warm_start = warm_start
         self.initial_points = initial_points
+        self.objectives = objectives
 
     # -- checks and resources ------------------------------------------------------------
     def _check_params(self, X, y):
@@ -421,7 +434,7 @@ class HyperbandSearchCV(AskTellSearchCV):
         return None
 
     def _make_strategy(self, space, budget, random_state):
-        return HyperbandScheduler(
+        return self._strategy_class(HyperbandScheduler)(
             space, max_resources=self.max_resources_, min_resources=self.min_resources_,
             factor=self.factor, budget=budget, proposal=self.proposal,
             initial_points=self._run.initial_points, random_state=random_state,
@@ -526,6 +539,21 @@ class HyperbandSearchCV(AskTellSearchCV):
         )
 
     # -- results --------------------------------------------------------------------------------
+    def _pareto_ranks(self, results, objectives):
+        resources = np.asarray(results["n_resources"])
+        ranks = np.empty(len(resources), dtype=np.int32)
+        for r in np.unique(resources):
+            index = np.flatnonzero(resources == r)
+            ranks[index] = super()._pareto_ranks(_rows(results, index), objectives)
+        return ranks
+
+    def _pareto_front(self, results):
+        """The front among the evaluations with the highest resource, as ``best_index_``."""
+        front = super()._pareto_front(results)
+        if results is None:
+            return front
+        resources = np.asarray(results["n_resources"])
+        return front[resources[front] == resources.max()]
     @staticmethod
     def _select_best_index(refit, refit_metric, results):
         """The best of the evaluations with the highest resource (the full one)."""

@@ -168,6 +168,7 @@ class PBTSearchCV(BaseHptuneSearchCV):
         add up all steps). Extra keys: ``member`` (the member index) and
         ``budget`` (resource trained per member). With ``return_train_score``,
         ``rank_train_<metric>`` ranks the train scores, as in scikit-optimize.
+        {tie_columns}
     best_estimator_ : estimator
         Estimator trained on the whole data with the best member's schedule
         (when ``refit`` is not False).

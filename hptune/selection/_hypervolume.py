@@ -17,7 +17,8 @@ point ``r``; the hypervolume is the measure of the union of the boxes
 
 import numpy as np
 
-from ._pareto import _front_mask, _objective_matrix
+from ..strategies._multiobjective_sort import front_mask
+from ._pareto import _objective_matrix
 
 __all__ = ["hypervolume"]
 
@@ -47,7 +48,7 @@ def _hypervolume(P, r):
     if P.shape[1] == 2:
         return _hypervolume_2d(P, r)
     # Dominated points add nothing; dropping them first shortens every slab's sweep.
-    return _hypervolume_3d(P[_front_mask(P)], r)
+    return _hypervolume_3d(P[front_mask(P)], r)
 
 
 def hypervolume(cv_results, objectives, reference):

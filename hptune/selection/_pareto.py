@@ -1,32 +1,18 @@
-"""Pareto fronts and non-dominated sorting of candidates.
+"""Pareto fronts and non-dominated sorting of a search's candidates.
 
 Notation: ``F`` is the objective matrix of shape (n_candidates,
 n_objectives) in the *minimisation* convention (scores negated, times as
-they are), so that candidate ``a`` dominates ``b`` when ``F[a] <= F[b]`` in
-every objective and ``F[a] < F[b]`` in at least one. A row with a NaN (a
-failed fit) is dominated by every complete row and dominates none.
-
-Rows are first sorted lexicographically, since a row can only dominate
-rows after it. Dominance is then tested for many pairs at once with numpy,
-block of rows by block of rows, so memory stays at a few blocks of about
-4 MB of booleans whatever the number of candidates, and the front and the
-ranks each cost about n^2 m / 2 comparisons. The rank of a row is one more
-than the highest rank of the rows that dominate it (the fronts of the
-non-dominated sorting of Deb et al., 2002), so one pass in sorted order
-ranks every row, however many fronts there are. 5,000 candidates with 3
-objectives take a fraction of a second.
+they are), built from the ``cv_results_`` columns; the sorting itself is
+:mod:`hptune.strategies._multiobjective_sort`, shared with the
+multi-objective strategies.
 """
 
 import numpy as np
 
+from ..strategies._multiobjective_sort import front_mask, pareto_ranks
 from ._columns import TIME_COLUMNS, column, metrics
 
-__all__ = ["pareto_front", "pareto_rank"]
-
-# Booleans compared per block: about 4 MB, small enough for any machine and
-# large enough that a few thousand candidates take one or two blocks.
-_BLOCK_ELEMENTS = 2**22
-
+__all__ = ["objective_values", "pareto_front", "pareto_rank"]
 
 def _check_objectives(objectives, owner):
     ok = isinstance(objectives, (list, tuple)) and all(isinstance(o, str) for o in objectives)
@@ -62,67 +48,14 @@ def _objective_matrix(cv_results, objectives, owner):
     return np.stack(columns, axis=1) * signs, signs
 
 
-def _dominance(A, B):
-    """Boolean matrix of shape (len(A), len(B)): True where ``A[i]`` dominates ``B[j]``."""
-    no_worse = np.ones((len(A), len(B)), dtype=bool)
-    better = np.zeros_like(no_worse)
-    scratch = np.empty_like(no_worse)  # reused, as these comparisons are the cost
-    for k in range(A.shape[1]):
-        no_worse &= np.less_equal(A[:, k, None], B[None, :, k], out=scratch)
-        better |= np.less(A[:, k, None], B[None, :, k], out=scratch)
-    return np.logical_and(no_worse, better, out=scratch)
+def objective_values(cv_results, objectives, owner):
+    """The objectives of each candidate, all maximised: shape (n_candidates, n_objectives).
 
-
-def _lexsorted(F):
-    """The complete rows (without NaN) of ``F``, sorted lexicographically, and their indices."""
-    index = np.flatnonzero(~np.isnan(F).any(axis=1))
-    index = index[np.lexsort(F[index].T[::-1])]
-    return F[index], index
-
-
-def _dominance_blocks(G):
-    """``(start, stop, D)`` for consecutive blocks of the lexicographically sorted rows ``G``.
-
-    ``D[i, j]`` of shape (stop, stop - start) says whether ``G[i]`` dominates
-    ``G[start + j]``: a row dominates only rows after it in this order, so the
-    rows before ``stop`` are all the possible dominators of the block.
+    Scores as they are and times negated (``-F``), the form the
+    multi-objective strategies are told.
     """
-    block = max(1, _BLOCK_ELEMENTS // max(len(G), 1))
-    for start in range(0, len(G), block):
-        stop = min(start + block, len(G))
-        yield start, stop, _dominance(G[:stop], G[start:stop])
-
-
-def _ranks(F):
-    """Pareto rank of each row of ``F`` (1 = non-dominated), rows with NaN last.
-
-    A row's rank is one more than the highest rank among the rows that
-    dominate it (1 when none does), which is the front non-dominated sorting
-    would put it in; in sorted order its dominators come first, so one pass
-    gives every rank, however many fronts there are.
-    """
-    G, index = _lexsorted(F)
-    rank = np.zeros(len(G), dtype=np.int32)
-    for start, stop, D in _dominance_blocks(G):
-        # Dominators in earlier blocks already have their ranks.
-        ranks = np.where(D[:start], rank[:start, None], 0).max(axis=0, initial=0)
-        for j in range(stop - start):
-            within = rank[start : start + j][D[start : start + j, j]]
-            rank[start + j] = 1 + max(ranks[j], within.max(initial=0))
-    ranks = np.full(len(F), rank.max(initial=0) + 1, dtype=np.intp)
-    ranks[index] = rank
-    return ranks
-
-
-def _front_mask(F):
-    """True for the non-dominated rows of ``F``; rows with NaN only when no row is complete."""
-    G, index = _lexsorted(F)
-    if not len(G):
-        return np.ones(len(F), dtype=bool)
-    mask = np.zeros(len(F), dtype=bool)
-    for start, stop, D in _dominance_blocks(G):
-        mask[index[start:stop]] = ~D.any(axis=0)
-    return mask
+    F, _ = _objective_matrix(cv_results, objectives, owner)
+    return -F
 
 
 def pareto_front(cv_results, objectives):
@@ -173,7 +106,7 @@ def pareto_front(cv_results, objectives):
     array([0, 1, 2])
     """
     F, _ = _objective_matrix(cv_results, objectives, "pareto_front")
-    return np.flatnonzero(_front_mask(F))
+    return np.flatnonzero(front_mask(F))
 
 
 def pareto_rank(cv_results, objectives):
@@ -220,4 +153,4 @@ def pareto_rank(cv_results, objectives):
     array([1, 1, 1, 2, 3])
     """
     F, _ = _objective_matrix(cv_results, objectives, "pareto_rank")
-    return _ranks(F)
+    return pareto_ranks(F)

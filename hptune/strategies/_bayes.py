@@ -156,9 +156,16 @@ class BayesOptimizer(Strategy):
         # Later design rows first; rows already taken (small discrete spaces) are skipped.
         return self._fresh(self._design, taken)[:n]
 
+    def _model_targets(self):
+        """The scores the surrogate learns, one per told point (a hook).
+
+        The told scores; multi-objective versions scalarise their objectives.
+        """
+        return self.y_
+
     def _surrogate_scores(self):
         """The scores the GP learns (cleaned, scaled, warped) and their scale."""
-        y, scale = model_scores(self.y_)
+        y, scale = model_scores(self._model_targets())
         return warp_scores(y, self.output_warping), scale
 
     def _fit_surrogate(self):

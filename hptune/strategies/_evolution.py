@@ -254,16 +254,23 @@ class EvolutionOptimizer(Strategy):
             return np.full((len(Z), 1), self.mutation_scale)
         return to_active_unit(self.space, self._kinds, Z)
 
+    def _fitness(self):
+        """Finite fitness of every told point, greater is better (a hook).
+
+        The scores with failures as the worst; multi-objective versions rank
+        the points by their objectives instead.
+        """
+        return clean_scores(self.y_)
+
     def _parent_pool(self):
         """Told indices of the last generation and of the ``elitism`` best points."""
         last = np.flatnonzero(self.generations_ == self.generation_ - 1)
-        y = clean_scores(self.y_)
-        elites = np.argsort(-y, kind="stable")[: self._elitism]
+        elites = np.argsort(-self._fitness(), kind="stable")[: self._elitism]
         return np.union1d(last, elites)
 
     def _breed_ga(self, taken):
         n, rng, pool = self.population_size_, self._rng, self._parent_pool()
-        y, Zp = clean_scores(self.y_)[pool], self.Z_[pool]
+        y, Zp = self._fitness()[pool], self.Z_[pool]
         log_sigma = np.log(self._told_aux[pool, 0])
         a = tournament(y, n, self.tournament_size_, rng)
         b = tournament(y, n, self.tournament_size_, rng)
@@ -281,7 +288,7 @@ class EvolutionOptimizer(Strategy):
     def _breed_cma(self, taken):
         last = np.flatnonzero(self.generations_ == self.generation_ - 1)
         if len(last):
-            self._cma.update(self._told_aux[last], clean_scores(self.y_)[last])
+            self._cma.update(self._told_aux[last], self._fitness()[last])
         U = self._cma.sample(self.population_size_, self._rng)
         Z = from_active_unit(self.space, self._kinds, U)
         return self._dedupe(Z, U, taken, self._vary_cma)

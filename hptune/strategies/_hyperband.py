@@ -377,9 +377,13 @@ class HyperbandScheduler:
         if k == 0:
             self._next_bracket()
             return
-        order = np.argsort(-np.where(np.isfinite(y), y, -np.inf), kind="stable")
+        order = self._promotion_order(y)
         self._members = [self._members[i] for i in order[:k]]
         self._rung += 1
+
+    def _promotion_order(self, y):
+        """The rung's members from the best to the worst (a hook), failures last."""
+        return np.argsort(-np.where(np.isfinite(y), y, -np.inf), kind="stable")
 
     def _next_bracket(self):
         self._bracket, self._rung, self._members = self._bracket + 1, 0, None
@@ -501,8 +505,12 @@ class HyperbandScheduler:
         for r in sorted(set(ev["resource"][mine].tolist()), reverse=True):
             at_r = np.flatnonzero(mine & (ev["resource"] == r))
             if np.isfinite(ev["score"][at_r]).sum() >= min_points:
-                return [self.candidates_[c] for c in ev["candidate"][at_r]], ev["score"][at_r]
+                return [self.candidates_[c] for c in ev["candidate"][at_r]], self._model_targets(at_r)
         return None
+
+    def _model_targets(self, index):
+        """The scores the proposal model learns, of the evaluations ``index`` (a hook)."""
+        return self.evaluations_["score"][index]
 
     def _key(self, k, params):
         return tuple(self.spaces[k].to_rows([params])[0])

@@ -17,6 +17,7 @@ PLOT_FUNCTIONS = [
     "plot_importance",
     "plot_population",
     "plot_schedules",
+    "plot_pareto_front",
 ]
 
 

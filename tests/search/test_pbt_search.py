@@ -47,7 +47,8 @@ def fitted():
 # -- results ----------------------------------------------------------------------
 def test_cv_results_follow_grid_search_schema(fitted):
     grid = GridSearchCV(_sgd(), {"alpha": [1e-4], "eta0": [0.1]}, cv=3).fit(X, y)
-    assert set(fitted.cv_results_) == set(grid.cv_results_) | {"member", "budget"}
+    extra = {"member", "budget", "pvalue_best_score"}
+    assert set(fitted.cv_results_) == set(grid.cv_results_) | extra
     assert fitted.cv_results_["member"].tolist() == [0, 1, 2, 3]
     assert fitted.cv_results_["budget"].tolist() == [3] * 4
     assert fitted.n_splits_ == 3 and fitted.n_steps_ == 3 and fitted.resource_ == "partial_fit"

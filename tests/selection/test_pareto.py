@@ -5,7 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hptune.selection import _pareto, pareto_front, pareto_rank
+from hptune.selection import pareto_front, pareto_rank
+from hptune.strategies import _multiobjective_sort
 
 NAN = float("nan")
 # Objectives of the random tables: two maximised scores and a minimised time.
@@ -91,7 +92,7 @@ def test_blocks_give_the_same_ranks(monkeypatch):
     values = np.random.RandomState(0).rand(200, 3)
     expected = pareto_rank(results_from(values), OBJECTIVES)
     front = pareto_front(results_from(values), OBJECTIVES)
-    monkeypatch.setattr(_pareto, "_BLOCK_ELEMENTS", 7)
+    monkeypatch.setattr(_multiobjective_sort, "_BLOCK_ELEMENTS", 7)
     np.testing.assert_array_equal(pareto_rank(results_from(values), OBJECTIVES), expected)
     np.testing.assert_array_equal(pareto_front(results_from(values), OBJECTIVES), front)
     assert expected.max() > 5
