@@ -136,6 +136,7 @@ scorer_, n_splits_, refit_time_, multimetric_, optimizer_results_ : see \
     checkpoint = None
     warm_start = False
     initial_points = None
+    objectives = None
 
     def __init__(
         self,
