@@ -49,7 +49,7 @@ from sklearn.experimental import enable_halving_search_cv  # noqa: F401
 from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import HalvingRandomSearchCV, RandomizedSearchCV, StratifiedKFold
 from sklearn.neural_network import MLPClassifier
-from scipy.stats import loguniform, randint, uniform
+from scipy.stats import loguniform, uniform
 from threadpoolctl import threadpool_limits
 
 import hptune
@@ -226,12 +226,26 @@ def initial_population(task, seed, members):
     return scheduler.ask()
 
 
-def run_hptune(task, X, y, splits, init, seed, steps, interval, **params):
-    search = PBTSearchCV(
+class AblationPBT(PBTSearchCV):
+    """PBTSearchCV whose scheduler gets settings that PBTSearchCV does not expose."""
+
+    scheduler_settings = {}
+
+    def _plan(self, *args):
+        plan, scheduler = super()._plan(*args)
+        for name, value in self.scheduler_settings.items():
+            setattr(scheduler, name, value)
+        return plan, scheduler
+
+
+def run_hptune(task, X, y, splits, init, seed, steps, interval, scheduler=None, **params):
+    search = AblationPBT(
         task["make"](1, seed), hptune_space(task["params"]), population_size=len(init),
         n_steps=steps, resource=task["resource"], perturbation_interval=interval, cv=splits,
         refit=False, random_state=seed, **params,
-    ).fit(X, y)
+    )
+    search.scheduler_settings = scheduler or {}
+    search.fit(X, y)
     history = search.pbt_history_
     first = [p for p, s in zip(history["params"], history["step"]) if s == 0]
     assert first == init, "the initial population is not shared with plain PBT"
@@ -315,10 +329,11 @@ def report(runs, methods, meta):
             if any(r is None for r in rs):
                 continue
             best = np.array([r["best"] for r in rs])
-            diff = best - np.array([by[(task, "plain", s)]["best"] for s in seeds])
+            plain = [by.get((task, "plain", s), {"best": math.nan}) for s in seeds]
+            diff = best - np.array([r["best"] for r in plain])
             se = diff.std(ddof=1) / math.sqrt(len(diff)) if len(diff) > 1 else math.nan
-            fractions = [reach(r, by[(task, "random", r["seed"])]["best"],
-                               by[(task, "random", r["seed"])]["units"]) for r in rs]
+            random = [by.get((task, "random", s), {"best": math.inf, "units": 1}) for s in seeds]
+            fractions = [reach(r, other["best"], other["units"]) for r, other in zip(rs, random)]
             hit = [f for f in fractions if math.isfinite(f)]
             reached = f"{np.mean(hit):.2f} ({len(hit)}/{len(rs)})" if hit else f"never (0/{len(rs)})"
             lines.append(
@@ -346,10 +361,11 @@ def main(argv=None):
     parser.add_argument("--n-samples", type=int, default=600, help="first samples of digits")
     parser.add_argument("--methods", default="plain,random,halving,PBTSearchCV-bandit,PBTSearchCV-perturb")
     parser.add_argument("--variants", default="{}",
-                        help='JSON: extra PBTSearchCV runs, {"name": {parameters}}')
+                        help='JSON: extra PBTSearchCV runs, {"name": {parameters}}; the parameter '
+                        '"scheduler" sets PBTScheduler attributes, e.g. {"selection_window": 3}')
     parser.add_argument("--quick", action="store_true", help="1 seed, 8 members, 9 steps, no files")
     parser.add_argument("--reuse", default=None,
-                        help="JSON of an earlier run: its (task, method, seed) runs are not rerun")
+                        help="JSON (or .partial.jsonl) files of earlier runs, comma-separated: reused")
     parser.add_argument("--output", default=str(RESULTS / "pbt_plain"))
     args = parser.parse_args(argv)
     if args.quick:
@@ -358,16 +374,24 @@ def main(argv=None):
                "PBTSearchCV-bandit": variant_runner({"explore": "bandit"}),
                "PBTSearchCV-perturb": variant_runner({"explore": "perturb"})}
     runners.update({k: variant_runner(v) for k, v in json.loads(args.variants).items()})
-    methods = args.methods.split(",") + list(json.loads(args.variants))
+    methods = [m for m in args.methods.split(",") if m] + list(json.loads(args.variants))
     done = {}
-    if args.reuse:
-        done = {(r["task"], r["method"], r["seed"]): r
-                for r in json.loads(Path(args.reuse).read_text())["runs"]}
+    for path in args.reuse.split(",") if args.reuse else ():
+        text = Path(path).read_text()
+        rows = ([json.loads(line) for line in text.splitlines()] if path.endswith(".jsonl")
+                else json.loads(text)["runs"])
+        done.update({(r["task"], r["method"], r["seed"]): r for r in rows})
+    partial = Path(args.output).with_suffix(".partial.jsonl")
     runs = []
     for task in args.tasks.split(","):
         for seed in parse_seeds(args.seeds):
             for method in methods:
-                r = done.get((task, method, seed)) or run_one(task, method, runners[method], seed, args)
+                r = done.get((task, method, seed))
+                if r is None:
+                    r = run_one(task, method, runners[method], seed, args)
+                    if not args.quick:  # kept, so that an interrupted run can be reused
+                        with partial.open("a") as f:
+                            f.write(json.dumps(r) + "\n")
                 runs.append(r)
                 print(f"{task:4s} {method:24s} seed={seed} best={r['best']:.4f} "
                       f"units={r['units']} cpu={r['cpu']:.1f}s", flush=True)
