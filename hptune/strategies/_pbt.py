@@ -129,6 +129,11 @@ class PBTScheduler:
         the highest upper confidence bound, spreading a batch by GP-BUCB
         fantasies; it explores at random while fewer than 4 finite scores are
         known.
+    selection_window : int, default=1
+        Number of last steps whose scores exploit averages along each
+        member's lineage to rank the members (see
+        :meth:`selection_scores`); 1 ranks by the last step's score alone.
+        A longer window is less sensitive to noisy scores (small folds).
     random_state : int, RandomState instance or None, default=None
         Seed of the initial population, of the quantile tie-breaks, of the
         choice of the member to copy and of explore. Pass an int for
@@ -173,6 +178,7 @@ class PBTScheduler:
         resample_probability=0.25,
         perturbation_factors=(0.8, 1.2),
         explore="bandit",
+        selection_window=1,
         random_state=None,
     ):
         owner = type(self).__name__
@@ -181,6 +187,7 @@ class PBTScheduler:
         check_real(owner, "quantile_fraction", quantile_fraction, 0, 0.5, closed="right")
         check_real(owner, "resample_probability", resample_probability, 0, 1)
         check_choice(owner, "explore", explore, EXPLORE_RULES)
+        check_int(owner, "selection_window", selection_window, 1)
         self.spaces = _as_subspaces(space)
         self.population_size = int(population_size)
         self.perturbation_interval = int(perturbation_interval)
@@ -188,6 +195,7 @@ class PBTScheduler:
         self.resample_probability = float(resample_probability)
         self.perturbation_factors = _check_factors(perturbation_factors)
         self.explore_rule = explore
+        self.selection_window = int(selection_window)
         self.random_state = random_state
         self._rng = check_random_state(random_state)
         self.population_ = None
@@ -253,7 +261,7 @@ class PBTScheduler:
         parents = np.arange(self.population_size)
         population, subspace = list(self.population_), self.subspace_.copy()
         if perturb and self.step_ % self.perturbation_interval == 0:
-            pairs = self.exploit(y)
+            pairs = self.exploit(self.selection_scores(y))
             for loser, winner in pairs:
                 parents[loser], subspace[loser] = winner, self.subspace_[winner]
             for (loser, _), params in zip(pairs, self._new_configurations(pairs, subspace)):
@@ -267,6 +275,42 @@ class PBTScheduler:
         return len(self.history_)
 
     # -- the two operators -------------------------------------------------
+    def selection_scores(self, scores):
+        """The scores that exploit ranks: each lineage's mean over the last steps.
+
+        One step's mean CV score is noisy: on small folds, a member can lead
+        or trail by a few validation samples by chance, and truncation
+        selection would then copy luck. Averaging each member's last
+        ``selection_window`` told scores along its lineage (through the
+        members it copied) smooths that noise; all members have trained for
+        the same steps, so the average favours none. A member whose last
+        score is NaN (a failure) keeps NaN and ranks last.
+
+        Parameters
+        ----------
+        scores : array-like of shape (P,)
+            The members' scores after the last told step.
+
+        Returns
+        -------
+        scores : ndarray of shape (P,)
+        """
+        y = np.asarray(scores, dtype=float).reshape(-1)
+        window = min(self.selection_window, self.step_)
+        if window <= 1:
+            return y
+        rows = {(r["step"], r["member"]): r for r in self.history_[-window * self.population_size :]}
+        smoothed = y.copy()
+        for member in np.flatnonzero(np.isfinite(y)):
+            values, lineage = [], member
+            for step in range(self.step_ - 1, self.step_ - 1 - window, -1):
+                row = rows[(step, lineage)]
+                values.append(row["score"])
+                lineage = row["parent"]
+            values = np.asarray(values)
+            smoothed[member] = values[np.isfinite(values)].mean()
+        return smoothed
+
     def exploit(self, scores):
         """Decide which members copy which (truncation selection).
 
