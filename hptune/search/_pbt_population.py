@@ -8,9 +8,11 @@ again until its member copies a stronger one.
 """
 
 import copy
+import warnings
 from itertools import product
 
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.parallel import Parallel, delayed
 
 from ..training import prepare_fold, run_step
@@ -123,9 +125,16 @@ def train_step(parallel, plan, folds, population, params, step):
     pairs = list(product(range(n_members), range(n_folds)))
     out = [plan.failed_result(folds[k], SKIPPED) if failed[i, k] else None for i, k in pairs]
     todo = [(i, k) for i, k in pairs if not failed[i, k]]
-    trained = parallel(
-        delayed(run_step)(models[i][k], folds[k], params[i], step, plan) for i, k in todo
-    )
+    with warnings.catch_warnings():
+        # A step stops training on purpose before convergence. The filter is
+        # set here, in the dispatching thread: scikit-learn's delayed gives
+        # every task the filters of that thread, so it holds in processes and
+        # threads alike, whereas a catch_warnings inside a thread races with
+        # the other threads' (the process-wide list is saved and restored).
+        warnings.filterwarnings("ignore", category=ConvergenceWarning)
+        trained = parallel(
+            delayed(run_step)(models[i][k], folds[k], params[i], step, plan) for i, k in todo
+        )
     for (i, k), (model, result) in zip(todo, trained):
         models[i][k], failed[i, k] = model, result["fit_error"] is not None
         out[i * n_folds + k] = result
