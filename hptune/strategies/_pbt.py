@@ -71,21 +71,28 @@ def _as_subspaces(space):
     return [as_space(space)]
 
 
-def _log_shift(dim, f):
-    """Encoded shift that multiplies the value of a log-warped dimension by ``f``.
+def _log_slope(dim):
+    """Encoded units per unit of ``log x`` of a log-warped dimension.
 
-    The encoding is linear in ``log x`` (with half-step padding for integers),
-    so the shift is ``log f`` times the slope, measured between the bounds.
+    The encoding is linear in ``log x`` (with half-step padding for
+    integers), so the slope is measured between the bounds.
     """
     z_low, z_high = dim.encode([dim.low, dim.high])[:, 0]
-    return math.log(f) * (z_high - z_low) / (math.log(dim.high) - math.log(dim.low))
+    return (z_high - z_low) / (math.log(dim.high) - math.log(dim.low))
 
 
-def _shift(dim, f):
-    """Encoded shift of a one-column ordered dimension for the factor ``f``."""
-    if getattr(dim, "prior", None) == "log-uniform":
-        return _log_shift(dim, f)
-    return (f - 1.0) / 2.0
+def _shift(dim, f, slopes):
+    """Encoded shift of a one-column ordered dimension for the factor ``f``.
+
+    On a log-warped dimension the value is multiplied by ``f``: the shift is
+    ``log f`` times the slope, cached in ``slopes`` (by dimension) because
+    the bandit explores many candidates per round.
+    """
+    if getattr(dim, "prior", None) != "log-uniform":
+        return (f - 1.0) / 2.0
+    if id(dim) not in slopes:
+        slopes[id(dim)] = _log_slope(dim)
+    return math.log(f) * slopes[id(dim)]
 
 
 class PBTScheduler:
@@ -198,6 +205,7 @@ class PBTScheduler:
         self.selection_window = int(selection_window)
         self.random_state = random_state
         self._rng = check_random_state(random_state)
+        self._slopes = {}  # _shift's cache: a pure function of the (fixed) dimensions
         self.population_ = None
         self.subspace_ = np.arange(self.population_size) % len(self.spaces)
         self.parents_ = np.arange(self.population_size)
@@ -359,11 +367,22 @@ class PBTScheduler:
         params : dict
             The perturbed point, with the user's types.
         """
+        return self._explores(params, subspace, 1)[0]
+
+    def _explores(self, params, subspace, n):
+        """``n`` independent explores of ``params``, decoded in one batch.
+
+        Equal to ``n`` calls of :meth:`explore` (the same random numbers in the
+        same order), but the space encodes once and snaps and decodes all
+        ``n`` points at once, which keeps the bandit's candidates cheap.
+        """
         space = self.spaces[subspace]
-        z = space.encode([params])[0]
-        for dim, sl in zip(space.dimensions, space._slices):
-            z[sl] = self._perturb(dim, z[sl])
-        return space.decode(space.snap(z[None, :]))[0]
+        z0 = space.encode([params])[0]
+        Z = np.repeat(z0[None, :], n, axis=0)
+        for z in Z:
+            for dim, sl in zip(space.dimensions, space._slices):
+                z[sl] = self._perturb(dim, z[sl])
+        return space.decode(space.snap(Z))
 
     def _new_configurations(self, pairs, subspace):
         """Hyperparameters of the replaced members, in the order of ``pairs``.
@@ -389,7 +408,7 @@ class PBTScheduler:
             if model is None:
                 new.append(self.explore(self.population_[winner], s))
             else:
-                candidates = [self.explore(self.population_[winner], s) for _ in range(N_CANDIDATES)]
+                candidates = self._explores(self.population_[winner], s, N_CANDIDATES)
                 new.append(model.choose(candidates))
         return new
 
@@ -405,7 +424,7 @@ class PBTScheduler:
             return dim.from_unit([u_prior])[0]
         if isinstance(dim, Categorical):
             return z
-        moved = dim.snap((z + _shift(dim, f))[None, :])[0]
+        moved = dim.snap((z + _shift(dim, f, self._slopes))[None, :])[0]
         if not dim.is_continuous and f != 1.0 and np.allclose(moved, z):
             neighbours = dim.neighbours(z)
             ahead = neighbours[(neighbours[:, 0] > z[0]) == (f > 1.0)]
