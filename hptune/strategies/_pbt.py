@@ -45,6 +45,10 @@ from ._pbt_bandit import N_CANDIDATES, ImprovementModel
 __all__ = ["PBTScheduler"]
 
 EXPLORE_RULES = ("perturb", "bandit")
+# Explores drawn again when one lands on hyperparameters that failed: enough
+# to leave a failing value of a small discrete dimension with near certainty
+# (a neighbour on either side: 2 ** -32 to come back), and explores are cheap.
+_MAX_REDRAWS = 32
 
 
 def _check_factors(factors):
@@ -390,9 +394,14 @@ class PBTScheduler:
         ``"perturb"``: one explore of the winner's. ``"bandit"``: the best of
         ``N_CANDIDATES`` explores by the improvement model of the winner's
         sub-space (see :mod:`~hptune.strategies._pbt_bandit`), or one explore
-        while that model has too little data.
+        while that model has too little data. A random explore that lands on
+        hyperparameters whose training failed before (a NaN or -inf score) is
+        drawn again, up to ``_MAX_REDRAWS`` times: on a discrete space the
+        same failing combination would otherwise come back and waste a member
+        for a whole interval (the bandit's model learns failures itself).
         """
         losers = {loser for loser, _ in pairs}
+        failed = [r["params"] for r in self.history_ if not r["score"] > -math.inf]
         models = {}
         new = []
         for _, winner in pairs:
@@ -406,7 +415,12 @@ class PBTScheduler:
                     ])
             model = models.get(s)
             if model is None:
-                new.append(self.explore(self.population_[winner], s))
+                params = self.explore(self.population_[winner], s)
+                for _ in range(_MAX_REDRAWS if failed else 0):
+                    if params not in failed:
+                        break
+                    params = self.explore(self.population_[winner], s)
+                new.append(params)
             else:
                 candidates = self._explores(self.population_[winner], s, N_CANDIDATES)
                 new.append(model.choose(candidates))
