@@ -296,6 +296,34 @@ def run_one(task_name, method, runner, seed, args):
                 units=Counter.units // len(splits), cpu=cpu)
 
 
+# -- cost of explore --------------------------------------------------------------
+def explore_cost(task, explore, members, steps, interval, seeds=3):
+    """CPU milliseconds of one exploit/explore round of PBTScheduler (mean, max).
+
+    The scheduler runs alone on the task's space, told a synthetic learning
+    curve (the score rises with the step and falls with the distance of the
+    first hyperparameter from the middle of its log range, plus noise), so
+    only its own work is timed, with ``time.process_time``.
+    """
+    space = hptune_space(task["params"])
+    name, spec = next(iter(task["params"].items()))
+    middle = (math.log10(spec[1]) + math.log10(spec[2])) / 2
+    costs = []
+    for seed in range(seeds):
+        scheduler = PBTScheduler(space, population_size=members, perturbation_interval=interval,
+                                 explore=explore, random_state=seed)
+        noise = np.random.RandomState(seed)
+        for step in range(steps):
+            params = scheduler.ask()
+            scores = [1 - math.exp(-step / 5) - 0.05 * abs(math.log10(p[name]) - middle)
+                      + 0.01 * noise.randn() for p in params]
+            start = time.process_time()
+            scheduler.tell(scores, perturb=step < steps - 1)
+            if (step + 1) % interval == 0 and step < steps - 1:
+                costs.append(time.process_time() - start)
+    return 1000 * float(np.mean(costs)), 1000 * float(np.max(costs))
+
+
 # -- report --------------------------------------------------------------------------
 def reach(run, target, budget):
     """Fraction of ``budget`` units ``run`` needed to reach ``target`` (inf: never)."""
@@ -340,6 +368,13 @@ def report(runs, methods, meta):
                 f"| {task} | {method} | {best.mean():.4f} | {diff.mean():+.4f} ± {se:.4f} | "
                 f"{rs[0]['units']} | {reached} | {np.mean([r['cpu'] for r in rs]):.1f} |"
             )
+    lines += ["", "CPU time of one exploit/explore round of PBTScheduler alone (ms, mean / max "
+              "over 3 seeds, synthetic scores, same population, steps and interval):", "",
+              "| task | " + " | ".join(meta["explore_cost"][tasks[0]]) + " |",
+              "|---|" + "---|" * len(meta["explore_cost"][tasks[0]])]
+    for task in tasks:
+        cells = [f"{m:.1f} / {x:.1f}" for m, x in meta["explore_cost"][task].values()]
+        lines.append(f"| {task} | " + " | ".join(cells) + " |")
     lines += ["", f"hptune {meta['hptune']}; command: `{meta['command']}`"]
     return "\n".join(lines) + "\n"
 
@@ -395,7 +430,10 @@ def main(argv=None):
                 runs.append(r)
                 print(f"{task:4s} {method:24s} seed={seed} best={r['best']:.4f} "
                       f"units={r['units']} cpu={r['cpu']:.1f}s", flush=True)
-    meta = dict(vars(args), hptune=hptune.__file__,
+    with threadpool_limits(1):
+        cost = {task: {rule: explore_cost(TASKS[task], rule, args.members, args.steps, args.interval)
+                       for rule in ("perturb", "bandit")} for task in args.tasks.split(",")}
+    meta = dict(vars(args), hptune=hptune.__file__, explore_cost=cost,
                 command="PYTHONPATH=. python benchmarks/bench_pbt_plain.py " + " ".join(sys.argv[1:]))
     text = report(runs, methods, meta)
     print(text)
