@@ -306,6 +306,7 @@ class PBTScheduler:
         Returns
         -------
         scores : ndarray of shape (P,)
+            The averaged scores, NaN where the last score is NaN.
         """
         y = np.asarray(scores, dtype=float).reshape(-1)
         window = min(self.selection_window, self.step_)
