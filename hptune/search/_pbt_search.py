@@ -100,14 +100,17 @@ class PBTSearchCV(BaseHptuneSearchCV):
         other ordered values move by ``(factor - 1) / 2`` of their range, and
         discrete ones at least to the neighbouring value. Categorical values
         change only when resampled.
-    explore : {"bandit", "perturb"}, default="bandit"
+    explore : {"perturb", "bandit"}, default="perturb"
         How a replaced member's hyperparameters are chosen. ``"perturb"``:
         the copied ones are explored once as described above (Jaderberg et
-        al.). ``"bandit"``, after PB2 (Parker-Holder et al., 2020): 32 such
+        al.), drawn again if they land on hyperparameters that failed.
+        ``"bandit"``, after PB2 (Parker-Holder et al., 2020): 32 such
         explores are drawn and a Gaussian process of each step's score
         improvement, given the step and the hyperparameters, keeps the one
         with the highest upper confidence bound; random explore is used while
-        fewer than 4 finite scores are known.
+        fewer than 4 finite scores are known. The model costs far more CPU
+        per round than ``"perturb"``; worth trying when a training step is
+        expensive and the population small.
     {scoring}
     refit : bool, str or callable, default=True
         As in ``GridSearchCV``; the best member's hyperparameter schedule
@@ -258,7 +261,7 @@ class PBTSearchCV(BaseHptuneSearchCV):
         quantile_fraction=0.25,
         resample_probability=0.25,
         perturbation_factors=(0.8, 1.2),
-        explore="bandit",
+        explore="perturb",
         scoring=None,
         refit=True,
         cv=None,

@@ -131,9 +131,10 @@ class PBTScheduler:
     perturbation_factors : sequence of float, default=(0.8, 1.2)
         Factors drawn (uniformly, per dimension) to perturb a value; see the
         module docstring for how they act on each kind of dimension.
-    explore : {"bandit", "perturb"}, default="bandit"
+    explore : {"perturb", "bandit"}, default="perturb"
         How a replaced member's hyperparameters are chosen. ``"perturb"``:
-        the copied ones, perturbed or resampled once (the paper's rule).
+        the copied ones, perturbed or resampled once (the paper's rule), and
+        drawn again if they land on hyperparameters that failed before.
         ``"bandit"``: after PB2 (see :mod:`hptune.strategies._pbt_bandit`), 32
         such explores are drawn and a Gaussian process of each step's score
         improvement (given the step and the hyperparameters) picks the one with
@@ -188,7 +189,7 @@ class PBTScheduler:
         quantile_fraction=0.25,
         resample_probability=0.25,
         perturbation_factors=(0.8, 1.2),
-        explore="bandit",
+        explore="perturb",
         selection_window=1,
         random_state=None,
     ):
