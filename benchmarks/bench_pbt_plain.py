@@ -401,6 +401,8 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="1 seed, 8 members, 9 steps, no files")
     parser.add_argument("--reuse", default=None,
                         help="JSON (or .partial.jsonl) files of earlier runs, comma-separated: reused")
+    parser.add_argument("--report-only", action="store_true",
+                        help="run nothing: report the --reuse runs (a method missing a seed is left out)")
     parser.add_argument("--output", default=str(RESULTS / "pbt_plain"))
     args = parser.parse_args(argv)
     if args.quick:
@@ -422,6 +424,8 @@ def main(argv=None):
         for seed in parse_seeds(args.seeds):
             for method in methods:
                 r = done.get((task, method, seed))
+                if r is None and args.report_only:
+                    continue
                 if r is None:
                     r = run_one(task, method, runners[method], seed, args)
                     if not args.quick:  # kept, so that an interrupted run can be reused
