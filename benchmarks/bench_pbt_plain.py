@@ -53,6 +53,7 @@ from scipy.stats import loguniform, uniform
 from threadpoolctl import threadpool_limits
 
 import hptune
+from bench_pbt import parse_seeds  # the script's folder is on sys.path
 from hptune import PBTSearchCV
 from hptune.strategies import PBTScheduler
 from hptune.utils._random import check_random_state, child_seed
@@ -377,13 +378,6 @@ def report(runs, methods, meta):
         lines.append(f"| {task} | " + " | ".join(cells) + " |")
     lines += ["", f"hptune {meta['hptune']}; command: `{meta['command']}`"]
     return "\n".join(lines) + "\n"
-
-
-def parse_seeds(text):
-    if "-" in text:
-        a, b = text.split("-")
-        return list(range(int(a), int(b) + 1))
-    return [int(s) for s in text.split(",")]
 
 
 def main(argv=None):
