@@ -135,7 +135,7 @@ TASKS = {
     "gb": dict(
         # Fewer samples: one boosting stage fits 10 trees (one per class), the
         # cost of the whole benchmark otherwise.
-        make=_gb, resource="n_estimators", halving_resource="n_estimators", n_samples=400,
+        make=_gb, resource="n_estimators", halving_resource="n_estimators", n_samples=300,
         params={"learning_rate": ("log", 0.01, 1.0), "max_depth": ("list", [1, 2, 3, 4, 5, 6]),
                 "subsample": ("lin", 0.3, 1.0)},
     ),
@@ -330,7 +330,12 @@ def explore_cost(task, explore, members, steps, interval, seeds=3):
 
 # -- report --------------------------------------------------------------------------
 def reach(run, target, budget):
-    """Fraction of ``budget`` units ``run`` needed to reach ``target`` (inf: never)."""
+    """Fraction of ``budget`` units ``run`` needed to reach ``target`` (inf: never).
+
+    None when the run kept no curve (runs recovered from a log of best scores).
+    """
+    if run["curve"] is None:
+        return None
     per_point = run["units"] / len(run["curve"])
     for i, best in enumerate(run["curve"]):
         if best >= target - 1e-12:
@@ -344,7 +349,7 @@ def report(runs, methods, meta):
     seeds = sorted({r["seed"] for r in runs})
     lines = [
         f"# PBTSearchCV against plain PBT (digits, first {meta['n_samples']} samples "
-        "(gradient boosting: 400), "
+        "(gradient boosting: 300), "
         f"{meta['members']} members, {meta['steps']} steps, interval {meta['interval']}, "
         f"3-fold CV, seeds {seeds[0]}-{seeds[-1]})", "",
         "Best mean CV score, mean over seeds; `Δ plain`: mean paired difference to plain "
@@ -367,8 +372,10 @@ def report(runs, methods, meta):
             se = diff.std(ddof=1) / math.sqrt(len(diff)) if len(diff) > 1 else math.nan
             random = [by.get((task, "random", s), {"best": math.inf, "units": 1}) for s in seeds]
             fractions = [reach(r, other["best"], other["units"]) for r, other in zip(rs, random)]
-            hit = [f for f in fractions if math.isfinite(f)]
-            reached = f"{np.mean(hit):.2f} ({len(hit)}/{len(rs)})" if hit else f"never (0/{len(rs)})"
+            known = [f for f in fractions if f is not None]
+            hit = [f for f in known if math.isfinite(f)]
+            reached = (f"{np.mean(hit):.2f} ({len(hit)}/{len(known)})" if hit
+                       else f"never (0/{len(known)})" if known else "n/a")
             lines.append(
                 f"| {task} | {method} | {best.mean():.4f} | {diff.mean():+.4f} ± {se:.4f} | "
                 f"{rs[0]['units']} | {reached} | {np.mean([r['cpu'] for r in rs]):.1f} |"
