@@ -357,27 +357,30 @@ def report(runs, methods, meta):
         "(epochs or boosting stages) counted by the estimators; `reach`: compute at which "
         "the method's best-so-far first reached the random search's best, as a fraction of "
         "the random search's compute (mean over the seeds that reached it; how many did); "
-        "`cpu`: process time of one run, seconds (the machine was shared).", "",
-        "| task | method | best CV | Δ plain | units | reach random's best | cpu (s) |",
-        "|---|---|---|---|---|---|---|",
+        "`cpu`: process time of one run, seconds (the machine was shared); `seeds`: "
+        "how many seeds the row averages.", "",
+        "| task | method | seeds | best CV | Δ plain | units | reach random's best | cpu (s) |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for task in tasks:
         for method in methods:
-            rs = [by.get((task, method, s)) for s in seeds]
-            if any(r is None for r in rs):
+            done = [s for s in seeds if (task, method, s) in by]
+            if not done:
                 continue
+            rs = [by[(task, method, s)] for s in done]
             best = np.array([r["best"] for r in rs])
-            plain = [by.get((task, "plain", s), {"best": math.nan}) for s in seeds]
+            plain = [by.get((task, "plain", s), {"best": math.nan}) for s in done]
             diff = best - np.array([r["best"] for r in plain])
             se = diff.std(ddof=1) / math.sqrt(len(diff)) if len(diff) > 1 else math.nan
-            random = [by.get((task, "random", s), {"best": math.inf, "units": 1}) for s in seeds]
+            random = [by.get((task, "random", s), {"best": math.inf, "units": 1}) for s in done]
             fractions = [reach(r, other["best"], other["units"]) for r, other in zip(rs, random)]
             known = [f for f in fractions if f is not None]
             hit = [f for f in known if math.isfinite(f)]
             reached = (f"{np.mean(hit):.2f} ({len(hit)}/{len(known)})" if hit
                        else f"never (0/{len(known)})" if known else "n/a")
             lines.append(
-                f"| {task} | {method} | {best.mean():.4f} | {diff.mean():+.4f} ± {se:.4f} | "
+                f"| {task} | {method} | {len(done)} | {best.mean():.4f} | "
+                f"{diff.mean():+.4f} ± {se:.4f} | "
                 f"{rs[0]['units']} | {reached} | {np.mean([r['cpu'] for r in rs]):.1f} |"
             )
     lines += ["", "CPU time of one exploit/explore round of PBTScheduler alone (ms, mean / max "
