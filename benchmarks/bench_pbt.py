@@ -200,16 +200,16 @@ def _pbt_results(search, task, n, X_test, y_test):
     return dict(equal=final, full=final, curve_compute=compute, curve=curve.tolist())
 
 
-def run_pbt_perturb(task, X, y, cv, n, seed, factor, **pbt_params):
-    """PBT with the paper's random explore, to show what the model-based default adds."""
-    return run_pbt(task, X, y, cv, n, seed, factor, **{**pbt_params, "explore": "perturb"})
+def run_pbt_bandit(task, X, y, cv, n, seed, factor, **pbt_params):
+    """PBT with the model-based explore, to show what it adds to the default random one."""
+    return run_pbt(task, X, y, cv, n, seed, factor, **{**pbt_params, "explore": "bandit"})
 
 
 METHODS = {
     "RandomizedSearchCV": run_random,
     "BayesSearchCV": run_bayes,
     "PBTSearchCV": run_pbt,
-    "PBTSearchCV-perturb": run_pbt_perturb,
+    "PBTSearchCV-bandit": run_pbt_bandit,
 }
 
 
@@ -339,9 +339,9 @@ def markdown(summary, meta, runs):
         f"and are reported after n candidates (equal compute) and after all {factor} n. "
         "`best CV`: best mean CV score; `holdout`: the best candidate refitted and scored "
         "on a held-out quarter of the data; mean ± std over seeds, best of the "
-        "equal-compute rows in bold. `PBTSearchCV` runs with its defaults (model-based "
-        "explore, `explore=\"bandit\"`), `PBTSearchCV-perturb` with the paper's random "
-        "explore (`explore=\"perturb\"`).",
+        "equal-compute rows in bold. `PBTSearchCV` runs with its defaults (the paper's "
+        "random explore, `explore=\"perturb\"`), `PBTSearchCV-bandit` with the "
+        "model-based explore (`explore=\"bandit\"`).",
         "",
         "| task | method | compute | best CV | holdout | wall (s) |",
         "|---|---|---|---|---|---|",

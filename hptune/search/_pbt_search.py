@@ -1,19 +1,15 @@
 """``PBTSearchCV``: population-based training behind scikit-learn's search API."""
 
 import time
-import warnings
-from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import clone, is_classifier
 from sklearn.model_selection import check_cv
-from sklearn.utils.parallel import Parallel, delayed
+from sklearn.utils.parallel import Parallel
 from sklearn.utils.validation import indexable
 
-from ..exceptions import RefitWarning
 from ..space import to_subspaces
-from ..strategies import OptimizeResult
 from ..strategies._pbt import EXPLORE_RULES, PBTScheduler
 from ..utils._random import check_random_state, child_seed
 from ..utils._sklearn_compat import (
@@ -22,12 +18,13 @@ from ..utils._sklearn_compat import (
     _check_method_params,
     _fit_context,
     _MultimetricScorer,
-    _safe_indexing,
 )
 from ._base import BaseHptuneSearchCV
-from ._checkpoint import CheckpointError
-from ..training import TrainingPlan, check_search_space, prepare_fold, replay, resolve_resource
-from ._pbt_population import SKIPPED, Population, history_table, member_scores, train_step
+from ..training import TrainingPlan, check_search_space, replay, resolve_resource
+from ._pbt_population import SKIPPED, cv_results, describe_pairs, history_table, member_scores
+from ._pbt_population import prepare_folds, restored_population, train_step
+from ._pbt_report import announce, best_schedule, callback_task, check_replay, optimize_result
+from ._pbt_report import report_leaves, root_callback_context, step_detail
 from ._docs import fill_doc
 from ._run import SearchRun, scatter_once
 
@@ -103,14 +100,17 @@ class PBTSearchCV(BaseHptuneSearchCV):
         other ordered values move by ``(factor - 1) / 2`` of their range, and
         discrete ones at least to the neighbouring value. Categorical values
         change only when resampled.
-    explore : {"bandit", "perturb"}, default="bandit"
+    explore : {"perturb", "bandit"}, default="perturb"
         How a replaced member's hyperparameters are chosen. ``"perturb"``:
         the copied ones are explored once as described above (Jaderberg et
-        al.). ``"bandit"``, after PB2 (Parker-Holder et al., 2020): 32 such
+        al.), drawn again if they land on hyperparameters that failed.
+        ``"bandit"``, after PB2 (Parker-Holder et al., 2020): 32 such
         explores are drawn and a Gaussian process of each step's score
         improvement, given the step and the hyperparameters, keeps the one
         with the highest upper confidence bound; random explore is used while
-        fewer than 4 finite scores are known.
+        fewer than 4 finite scores are known. The model costs far more CPU
+        per round than ``"perturb"``; worth trying when a training step is
+        expensive and the population small.
     {scoring}
     refit : bool, str or callable, default=True
         As in ``GridSearchCV``; the best member's hyperparameter schedule
@@ -275,7 +275,7 @@ class PBTSearchCV(BaseHptuneSearchCV):
         quantile_fraction=0.25,
         resample_probability=0.25,
         perturbation_factors=(0.8, 1.2),
-        explore="bandit",
+        explore="perturb",
         scoring=None,
         refit=True,
         cv=None,
@@ -357,7 +357,7 @@ class PBTSearchCV(BaseHptuneSearchCV):
         run.check_inputs(X, y, cv, routed_params.splitter.split, subspaces, candidates=False)
         plan, scheduler = self._plan(y, scorers, subspaces, check_random_state(self.random_state))
         self.n_splits_ = run.n_splits
-        root_ctx = _root_callback_context(self, X, y)
+        root_ctx = root_callback_context(self, X, y)
         records = self._train(run, X, y, plan, scheduler, routed_params, root_ctx)
         self.n_steps_ = len(records)
         self.scheduler_ = scheduler
@@ -370,11 +370,13 @@ class PBTSearchCV(BaseHptuneSearchCV):
         self._select_best(results, refit_metric)
         run.finish()
         if self.refit:
-            with _callback_task(root_ctx, "refit-with-best-schedule", self, X, y):
+            with callback_task(root_ctx, "refit-with-best-schedule", self, X, y):
                 self._refit_best(plan, X, y, routed_params.estimator.fit)
-                self._check_refit(
-                    scorers, refit_metric, results, X, y, run.cv.splits, routed_params.scorer.score
-                )
+                if not callable(self.refit):  # else no single metric to compare with
+                    check_replay(
+                        self, scorers, refit_metric, results, (X, y), run.cv.splits,
+                        routed_params.scorer.score,
+                    )
         self.scorer_ = scorers._scorers if isinstance(scorers, _MultimetricScorer) else scorers
         self.cv_results_ = results
         if root_ctx is not None:
@@ -385,11 +387,11 @@ class PBTSearchCV(BaseHptuneSearchCV):
         """Train (or resume training) for the planned steps; returns the step records."""
         n_members, n_folds = self.population_size, run.n_splits
         progress = run.restore(scheduler, n_total=self.n_steps_ * n_members, load_models=True)
-        population = self._restored_population(run, progress)
+        population = restored_population(progress, n_members, n_folds, run.checkpoint)
         if progress.finished:
             return population.records
-        folds = self._prepare_folds(plan, X, y, run.cv.splits, routed_params)
-        self._announce(n_folds)
+        folds = prepare_folds(plan, (X, y), run.cv.splits, routed_params, self)
+        announce(self, n_folds)
         # Every step trains every (member, fold) pair: on a dask cluster the
         # prepared folds are sent once, not with each of those tasks.
         with scatter_once(*folds), Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch) as parallel:
@@ -406,33 +408,17 @@ class PBTSearchCV(BaseHptuneSearchCV):
             run.report_fit_failures(results, lambda i: "")  # warns: some fits failed
         return population.records
 
-    def _restored_population(self, run, progress):
-        """The population of the checkpoint (models included while training goes on)."""
-        n_members, n_folds = self.population_size, run.n_splits
-        n_pairs = n_members * n_folds
-        outs = progress.outs
-        records = [outs[i : i + n_pairs] for i in range(0, len(outs), n_pairs)]
-        if progress.models is None:
-            return Population(n_members, n_folds, records)
-        models, failed = progress.models["models"], np.asarray(progress.models["failed"], dtype=bool)
-        if failed.shape != (n_members, n_folds) or len(models) != n_members:
-            raise CheckpointError(
-                f"The model file of the checkpoint {run.checkpoint.path!r} holds another "
-                "population than the checkpoint; delete both files to start a new search."
-            )
-        return Population(n_members, n_folds, records, [list(row) for row in models], failed)
-
     def _train_step(self, run, parallel, plan, folds, scheduler, population):
         """Train every member by one step, then exploit/explore and report it."""
         step, n_pairs = len(population.records), population.failed.size
         with run.iteration(n_pairs) as ctx:
             params = scheduler.ask()
             out = train_step(parallel, plan, folds, population, params, step)
-            _report_leaves(ctx, n_pairs, self)
-        scores = member_scores(out, len(folds), self._objective)
+            report_leaves(ctx, n_pairs, self)
+        scores = member_scores(out, len(folds), self.refit)
         if not np.isfinite(scores).any():
             attempted = [r for r in out if r["fit_error"] != SKIPPED]
-            run.report_fit_failures(attempted, _describe_pair(out, params, len(folds)))
+            run.report_fit_failures(attempted, describe_pairs(out, params, len(folds)))
         parents = scheduler.tell(scores, perturb=step < self.n_steps_ - 1)
         population.copy_models(parents)
         population.records.append(out)
@@ -440,49 +426,11 @@ class PBTSearchCV(BaseHptuneSearchCV):
         finite = scores[np.isfinite(scores)]
         best = float(finite.max()) if finite.size else np.nan
         with run.defer_non_finite_warning():
-            summary = self._summary(scheduler, population.records)
+            summary = optimize_result(scheduler, self._cv_results(population.records, scheduler))
         run.end_iteration(
             summary, n_evaluated=self.population_size, best_score=best, iteration_best=best,
-            detail=self._step_detail(step, scores, parents),
+            detail=step_detail(self, step, scores, parents),
         )
-
-    def _summary(self, scheduler, records):
-        """skopt's result keys over the (step, member) history, and the results so far."""
-        history = scheduler.history_
-        scores = np.array([r["score"] for r in history], dtype=float)
-        last = scores[-self.population_size :]
-        best = None if np.isnan(last).all() else int(np.nanargmax(last))
-        best_params = None if best is None else history[len(history) - len(last) + best]["params"]
-        spaces = scheduler.spaces
-        space = spaces[0] if best is None else next(s for s in spaces if s.contains(best_params))
-        return OptimizeResult(
-            space=space,
-            x=None if best_params is None else list(best_params.values()),
-            fun=np.nan if best is None else -float(last[best]),
-            x_iters=[list(r["params"].values()) for r in history],
-            func_vals=-scores,
-            params=[r["params"] for r in history],
-            scores=scores,
-            best_params=best_params,
-            cv_results=self._cv_results(records, scheduler),
-        )
-
-    def _prepare_folds(self, plan, X, y, splits, routed_params):
-        """The :class:`Fold` of every split, for the training steps.
-
-        Without leading Pipeline steps, preparing a fold is only indexing: it
-        is done here, so the data travels once, inside the folds. Fitting
-        leading steps is real work, run in parallel on the workers, which
-        costs sending them the data and the folds back.
-        """
-        tasks = [
-            (plan, X, y, train, test, routed_params.estimator.fit, routed_params.scorer.score)
-            for train, test in splits
-        ]
-        if not plan.pre_steps:
-            return [prepare_fold(*task) for task in tasks]
-        with scatter_once(X, y), Parallel(n_jobs=self.n_jobs, pre_dispatch=self.pre_dispatch) as parallel:
-            return parallel(delayed(prepare_fold)(*task) for task in tasks)
 
     def _check_params(self, X, y):
         if self.n_steps is not None and self.max_resources is not None:
@@ -526,46 +474,10 @@ class PBTSearchCV(BaseHptuneSearchCV):
         )
         return plan, scheduler
 
-    def _objective(self, test_scores):
-        """The score that ranks members: the refit metric, else the first one."""
-        if not isinstance(test_scores, dict):
-            return test_scores
-        if isinstance(self.refit, str) and self.refit in test_scores:
-            return test_scores[self.refit]
-        return next(iter(test_scores.values()))
-
-    def _announce(self, n_folds):
-        if self.verbose > 0:
-            print(
-                f"[PBTSearchCV] Training {self.population_size} members on {n_folds} folds "
-                f"for {self.n_steps_} steps of {self.step_size} {self.resource_} "
-                f"({self.population_size * n_folds} fits per step)"
-            )
-
-    def _step_detail(self, step, scores, parents):
-        """PBT's part of the progress line: resource, median, replacements (and who, at 2)."""
-        moved = [(int(i), int(j)) for i, j in enumerate(parents) if i != j]
-        median = np.nanmedian(scores) if np.isfinite(scores).any() else np.nan
-        detail = f"{self.resource_}={(step + 1) * self.step_size}, median {median:.4f}, {len(moved)} replaced"
-        if self.verbose > 1 and moved:
-            detail += "\n    " + ", ".join(f"member {i} <- member {j}" for i, j in moved)
-        return detail
-
     # -- results --------------------------------------------------------------
     def _cv_results(self, records, scheduler):
         """``cv_results_`` after the steps in ``records``, one row per member."""
-        n_members, n_folds = self.population_size, self.n_splits_
-        final_out = []
-        for index, result in enumerate(records[-1]):
-            row = dict(result)
-            # Time spent on this (member, fold) slot over all steps.
-            row["fit_time"] = sum(out[index]["fit_time"] for out in records)
-            row["score_time"] = sum(out[index]["score_time"] for out in records)
-            final_out.append(row)
-        budget = len(records) * self.step_size
-        more_results = {"member": list(range(n_members)), "budget": [budget] * n_members}
-        final_params = [row["params"] for row in scheduler.history_[-n_members:]]
-        return self._format_results(final_params, n_folds, final_out, more_results)
+        return cv_results(self._format_results, records, scheduler, self.n_splits_, self.step_size)
 
     def _store_results(self, records):
         """Build ``cv_results_`` (returned) and ``pbt_history_``."""
@@ -586,62 +498,7 @@ class PBTSearchCV(BaseHptuneSearchCV):
         if not callable(self.refit):
             self.best_score_ = results[f"mean_test_{refit_metric}"][self.best_index_]
         self.best_params_ = results["params"][self.best_index_]
-        self.best_schedule_ = [
-            {**entry, "budget": (entry["step"] + 1) * self.step_size}
-            for entry in self.scheduler_.schedule(int(self.best_index_))
-        ]
-
-    def _check_refit(self, scorers, metric, results, X, y, splits, score_params):
-        """Warn when the replayed model fails on the very folds it was trained on.
-
-        The refitted model is scored on each fold's test part, which it was
-        trained on, and compared with two held-out scores: the winner's
-        (minus one fold standard deviation) and the median member's after the
-        first step. A model that is worse on samples it was trained on than
-        both of these has not been trained the way the winner was (usually the
-        replay diverged), and ``best_estimator_`` should not be trusted
-        silently. Small shortfalls, which small folds produce by chance, stay
-        above the second bound. Scoring subsets of the folds' size keeps
-        scores that grow with the number of samples (such as k-means'
-        inertia) comparable.
-        """
-        if callable(self.refit):
-            return  # no single metric to compare with
-        scorer = scorers._scorers[metric] if isinstance(scorers, _MultimetricScorer) else scorers
-        held_out = np.array(
-            [results[f"split{k}_test_{metric}"][self.best_index_] for k in range(len(splits))],
-            dtype=float,
-        )
-        tested = np.isfinite(held_out)
-        first = self.pbt_history_[f"mean_test_{metric}"][self.pbt_history_["step"] == 0]
-        first = first[np.isfinite(first)]
-        if not tested.any() or not first.size:
-            return
-        refit_scores = [
-            scorer(
-                self.best_estimator_,
-                _safe_indexing(X, test),
-                None if y is None else _safe_indexing(y, test),
-                **_check_method_params(X, params=score_params, indices=test),
-            )
-            for (_, test), ok in zip(splits, tested)
-            if ok
-        ]
-        held_out, typical = held_out[tested], float(np.median(first))
-        score, cv_score = float(np.mean(refit_scores)), held_out.mean()
-        if not score >= min(cv_score - held_out.std(), typical):  # NaN warns too
-            warnings.warn(
-                f"The refitted best_estimator_ scores {score:.4g} ({metric!r}) on the CV test "
-                f"folds, which it was trained on, below the {cv_score:.4g} that the best member "
-                "scored on them held out, and below the median member after the first "
-                f"step ({typical:.4g}). Replaying best_schedule_ on the whole data "
-                "trained differently from the folds: training diverged (narrow the search "
-                "space, for example the largest learning rate) or is too noisy for the "
-                "schedule to carry over (more data or steps); with refit=False you can "
-                "retrain yourself.",
-                RefitWarning,
-                stacklevel=3,
-            )
+        self.best_schedule_ = best_schedule(self.scheduler_, int(self.best_index_), self.step_size)
 
     def _refit_best(self, plan, X, y, fit_params):
         """Replay the best schedule on the whole data, timing it."""
@@ -651,45 +508,3 @@ class PBTSearchCV(BaseHptuneSearchCV):
         self.refit_time_ = time.time() - start
         if hasattr(self.best_estimator_, "feature_names_in_"):
             self.feature_names_in_ = self.best_estimator_.feature_names_in_
-
-
-
-def _root_callback_context(search, X, y):
-    """scikit-learn's root ``fit`` task, begun (None before scikit-learn 1.9)."""
-    init = getattr(search, "_init_callback_context", None)
-    if init is None:
-        return None
-    n_tasks = 2 if search.refit is not False else 1  # search, and refit
-    return init(max_subtasks=n_tasks).call_on_fit_task_begin(estimator=search, X=X, y=y)
-
-
-@contextmanager
-def _callback_task(parent, task_name, search, X, y):
-    """Report the body as a subtask of ``parent`` (nothing when ``parent`` is None)."""
-    if parent is None:
-        yield
-        return
-    ctx = parent.subcontext(task_name=task_name).call_on_fit_task_begin(estimator=search, X=X, y=y)
-    yield
-    ctx.call_on_fit_task_end(estimator=search, X=X, y=y)
-
-
-def _report_leaves(ctx, n_pairs, search):
-    """Report the (member, fold) fits of a step, which ran in the workers, as leaf tasks."""
-    if ctx is None:
-        return
-    for task_id in range(n_pairs):
-        leaf = ctx.subcontext(task_name="member-fold-step", task_id=task_id)
-        leaf.call_on_fit_task_begin(estimator=search)
-        leaf.call_on_fit_task_end(estimator=search)
-
-
-def _describe_pair(out, params, n_folds):
-    """``describe(i)`` for the attempted (not skipped) fits of one step's ``out``."""
-    attempted = [j for j, r in enumerate(out) if r["fit_error"] != SKIPPED]
-
-    def describe(i):
-        member, fold = divmod(attempted[i], n_folds)
-        return f"member {member} with {params[member]!r}, split {fold}"
-
-    return describe

@@ -45,6 +45,10 @@ from ._pbt_bandit import N_CANDIDATES, ImprovementModel
 __all__ = ["PBTScheduler"]
 
 EXPLORE_RULES = ("perturb", "bandit")
+# Explores drawn again when one lands on hyperparameters that failed: enough
+# to leave a failing value of a small discrete dimension with near certainty
+# (a neighbour on either side: 2 ** -32 to come back), and explores are cheap.
+_MAX_REDRAWS = 32
 
 
 def _check_factors(factors):
@@ -71,21 +75,28 @@ def _as_subspaces(space):
     return [as_space(space)]
 
 
-def _log_shift(dim, f):
-    """Encoded shift that multiplies the value of a log-warped dimension by ``f``.
+def _log_slope(dim):
+    """Encoded units per unit of ``log x`` of a log-warped dimension.
 
-    The encoding is linear in ``log x`` (with half-step padding for integers),
-    so the shift is ``log f`` times the slope, measured between the bounds.
+    The encoding is linear in ``log x`` (with half-step padding for
+    integers), so the slope is measured between the bounds.
     """
     z_low, z_high = dim.encode([dim.low, dim.high])[:, 0]
-    return math.log(f) * (z_high - z_low) / (math.log(dim.high) - math.log(dim.low))
+    return (z_high - z_low) / (math.log(dim.high) - math.log(dim.low))
 
 
-def _shift(dim, f):
-    """Encoded shift of a one-column ordered dimension for the factor ``f``."""
-    if getattr(dim, "prior", None) == "log-uniform":
-        return _log_shift(dim, f)
-    return (f - 1.0) / 2.0
+def _shift(dim, f, slopes):
+    """Encoded shift of a one-column ordered dimension for the factor ``f``.
+
+    On a log-warped dimension the value is multiplied by ``f``: the shift is
+    ``log f`` times the slope, cached in ``slopes`` (by dimension) because
+    the bandit explores many candidates per round.
+    """
+    if getattr(dim, "prior", None) != "log-uniform":
+        return (f - 1.0) / 2.0
+    if id(dim) not in slopes:
+        slopes[id(dim)] = _log_slope(dim)
+    return math.log(f) * slopes[id(dim)]
 
 
 class PBTScheduler:
@@ -120,15 +131,21 @@ class PBTScheduler:
     perturbation_factors : sequence of float, default=(0.8, 1.2)
         Factors drawn (uniformly, per dimension) to perturb a value; see the
         module docstring for how they act on each kind of dimension.
-    explore : {"bandit", "perturb"}, default="bandit"
+    explore : {"perturb", "bandit"}, default="perturb"
         How a replaced member's hyperparameters are chosen. ``"perturb"``:
-        the copied ones, perturbed or resampled once (the paper's rule).
+        the copied ones, perturbed or resampled once (the paper's rule), and
+        drawn again if they land on hyperparameters that failed before.
         ``"bandit"``: after PB2 (see :mod:`hptune.strategies._pbt_bandit`), 32
         such explores are drawn and a Gaussian process of each step's score
         improvement (given the step and the hyperparameters) picks the one with
         the highest upper confidence bound, spreading a batch by GP-BUCB
         fantasies; it explores at random while fewer than 4 finite scores are
         known.
+    selection_window : int, default=1
+        Number of last steps whose scores exploit averages along each
+        member's lineage to rank the members (see
+        :meth:`selection_scores`); 1 ranks by the last step's score alone.
+        A longer window is less sensitive to noisy scores (small folds).
     random_state : int, RandomState instance or None, default=None
         Seed of the initial population, of the quantile tie-breaks, of the
         choice of the member to copy and of explore. Pass an int for
@@ -172,7 +189,8 @@ class PBTScheduler:
         quantile_fraction=0.25,
         resample_probability=0.25,
         perturbation_factors=(0.8, 1.2),
-        explore="bandit",
+        explore="perturb",
+        selection_window=1,
         random_state=None,
     ):
         owner = type(self).__name__
@@ -181,6 +199,7 @@ class PBTScheduler:
         check_real(owner, "quantile_fraction", quantile_fraction, 0, 0.5, closed="right")
         check_real(owner, "resample_probability", resample_probability, 0, 1)
         check_choice(owner, "explore", explore, EXPLORE_RULES)
+        check_int(owner, "selection_window", selection_window, 1)
         self.spaces = _as_subspaces(space)
         self.population_size = int(population_size)
         self.perturbation_interval = int(perturbation_interval)
@@ -188,8 +207,10 @@ class PBTScheduler:
         self.resample_probability = float(resample_probability)
         self.perturbation_factors = _check_factors(perturbation_factors)
         self.explore_rule = explore
+        self.selection_window = int(selection_window)
         self.random_state = random_state
         self._rng = check_random_state(random_state)
+        self._slopes = {}  # _shift's cache: a pure function of the (fixed) dimensions
         self.population_ = None
         self.subspace_ = np.arange(self.population_size) % len(self.spaces)
         self.parents_ = np.arange(self.population_size)
@@ -253,7 +274,7 @@ class PBTScheduler:
         parents = np.arange(self.population_size)
         population, subspace = list(self.population_), self.subspace_.copy()
         if perturb and self.step_ % self.perturbation_interval == 0:
-            pairs = self.exploit(y)
+            pairs = self.exploit(self.selection_scores(y))
             for loser, winner in pairs:
                 parents[loser], subspace[loser] = winner, self.subspace_[winner]
             for (loser, _), params in zip(pairs, self._new_configurations(pairs, subspace)):
@@ -267,6 +288,43 @@ class PBTScheduler:
         return len(self.history_)
 
     # -- the two operators -------------------------------------------------
+    def selection_scores(self, scores):
+        """The scores that exploit ranks: each lineage's mean over the last steps.
+
+        One step's mean CV score is noisy: on small folds, a member can lead
+        or trail by a few validation samples by chance, and truncation
+        selection would then copy luck. Averaging each member's last
+        ``selection_window`` told scores along its lineage (through the
+        members it copied) smooths that noise; all members have trained for
+        the same steps, so the average favours none. A member whose last
+        score is NaN (a failure) keeps NaN and ranks last.
+
+        Parameters
+        ----------
+        scores : array-like of shape (P,)
+            The members' scores after the last told step.
+
+        Returns
+        -------
+        scores : ndarray of shape (P,)
+            The averaged scores, NaN where the last score is NaN.
+        """
+        y = np.asarray(scores, dtype=float).reshape(-1)
+        window = min(self.selection_window, self.step_)
+        if window <= 1:
+            return y
+        rows = {(r["step"], r["member"]): r for r in self.history_[-window * self.population_size :]}
+        smoothed = y.copy()
+        for member in np.flatnonzero(np.isfinite(y)):
+            values, lineage = [], member
+            for step in range(self.step_ - 1, self.step_ - 1 - window, -1):
+                row = rows[(step, lineage)]
+                values.append(row["score"])
+                lineage = row["parent"]
+            values = np.asarray(values)
+            smoothed[member] = values[np.isfinite(values)].mean()
+        return smoothed
+
     def exploit(self, scores):
         """Decide which members copy which (truncation selection).
 
@@ -315,11 +373,22 @@ class PBTScheduler:
         params : dict
             The perturbed point, with the user's types.
         """
+        return self._explores(params, subspace, 1)[0]
+
+    def _explores(self, params, subspace, n):
+        """``n`` independent explores of ``params``, decoded in one batch.
+
+        Equal to ``n`` calls of :meth:`explore` (the same random numbers in the
+        same order), but the space encodes once and snaps and decodes all
+        ``n`` points at once, which keeps the bandit's candidates cheap.
+        """
         space = self.spaces[subspace]
-        z = space.encode([params])[0]
-        for dim, sl in zip(space.dimensions, space._slices):
-            z[sl] = self._perturb(dim, z[sl])
-        return space.decode(space.snap(z[None, :]))[0]
+        z0 = space.encode([params])[0]
+        Z = np.repeat(z0[None, :], n, axis=0)
+        for z in Z:
+            for dim, sl in zip(space.dimensions, space._slices):
+                z[sl] = self._perturb(dim, z[sl])
+        return space.decode(space.snap(Z))
 
     def _new_configurations(self, pairs, subspace):
         """Hyperparameters of the replaced members, in the order of ``pairs``.
@@ -327,9 +396,14 @@ class PBTScheduler:
         ``"perturb"``: one explore of the winner's. ``"bandit"``: the best of
         ``N_CANDIDATES`` explores by the improvement model of the winner's
         sub-space (see :mod:`~hptune.strategies._pbt_bandit`), or one explore
-        while that model has too little data.
+        while that model has too little data. A random explore that lands on
+        hyperparameters whose training failed before (a NaN or -inf score) is
+        drawn again, up to ``_MAX_REDRAWS`` times: on a discrete space the
+        same failing combination would otherwise come back and waste a member
+        for a whole interval (the bandit's model learns failures itself).
         """
         losers = {loser for loser, _ in pairs}
+        failed = [r["params"] for r in self.history_ if not r["score"] > -math.inf]
         models = {}
         new = []
         for _, winner in pairs:
@@ -343,9 +417,14 @@ class PBTScheduler:
                     ])
             model = models.get(s)
             if model is None:
-                new.append(self.explore(self.population_[winner], s))
+                params = self.explore(self.population_[winner], s)
+                for _ in range(_MAX_REDRAWS if failed else 0):
+                    if params not in failed:
+                        break
+                    params = self.explore(self.population_[winner], s)
+                new.append(params)
             else:
-                candidates = [self.explore(self.population_[winner], s) for _ in range(N_CANDIDATES)]
+                candidates = self._explores(self.population_[winner], s, N_CANDIDATES)
                 new.append(model.choose(candidates))
         return new
 
@@ -361,7 +440,7 @@ class PBTScheduler:
             return dim.from_unit([u_prior])[0]
         if isinstance(dim, Categorical):
             return z
-        moved = dim.snap((z + _shift(dim, f))[None, :])[0]
+        moved = dim.snap((z + _shift(dim, f, self._slopes))[None, :])[0]
         if not dim.is_continuous and f != 1.0 and np.allclose(moved, z):
             neighbours = dim.neighbours(z)
             ahead = neighbours[(neighbours[:, 0] > z[0]) == (f > 1.0)]

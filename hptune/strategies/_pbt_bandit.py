@@ -115,11 +115,15 @@ def improvement_data(history, space, n_told):
     score = {(r["step"], r["member"]): r["score"] for r in history}
     scale = score_scale(list(score.values()))
     first = 0 if n_told == 1 else 1
-    rows = [
-        r for r in history
-        if (r["step"] >= first or _failed(r["score"])) and space.contains(r["params"])
-    ]
-    rows = rows[-_MAX_ROWS:]  # history is in step order
+    rows = []
+    # The most recent rows (history is in step order): walking back stops at
+    # _MAX_ROWS, so the membership test, the costly part, runs on those only.
+    for r in reversed(history):
+        if len(rows) == _MAX_ROWS:
+            break
+        if (r["step"] >= first or _failed(r["score"])) and space.contains(r["params"]):
+            rows.append(r)
+    rows.reverse()
     improvements = [(r, _improvement(r, score, scale)) for r in rows]
     rows = [r for r, value in improvements if value is not None]
     if not rows:

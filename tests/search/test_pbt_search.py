@@ -3,6 +3,7 @@
 import pickle
 
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -13,7 +14,7 @@ from sklearn.cluster import MiniBatchKMeans
 from sklearn.datasets import make_classification
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.exceptions import FitFailedWarning
-from sklearn.linear_model import SGDClassifier
+from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import GridSearchCV, KFold, ShuffleSplit, cross_val_score
 from sklearn.pipeline import make_pipeline
@@ -378,3 +379,18 @@ def test_fit_params_reach_pipeline_steps(routing):
         search = _search(pipe, space, scoring=scoring, n_steps=1, cv=2).fit(X, y, **params)
     expected = StandardScaler().fit(X, sample_weight=weights).mean_
     np.testing.assert_allclose(search.best_estimator_[0].mean_, expected)
+
+
+def test_convergence_warnings_stay_inside_the_threading_backend():
+    # Every warm fit of LogisticRegression stops at max_iter=1 and warns; the
+    # steps run in two threads at once, and none of the warnings may escape
+    # (pytest turns them into errors) nor the filter outlive the fit.
+    filters = list(warnings.filters)
+    search = _search(
+        LogisticRegression(max_iter=1), {"C": (0.01, 10.0, "log-uniform")}, resource="max_iter",
+        population_size=6, n_steps=4, error_score="raise",
+    )
+    with parallel_backend("threading", n_jobs=2):
+        search.fit(X, y)
+    assert np.isfinite(search.pbt_history_["mean_test_score"]).all()
+    assert list(warnings.filters) == filters

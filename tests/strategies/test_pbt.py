@@ -65,6 +65,36 @@ def test_failed_members_rank_last_and_are_replaced():
     assert pairs[0][0] == 1 and pairs[0][1] == 3
 
 
+def test_explore_does_not_return_to_hyperparameters_that_failed():
+    # depth=3 fails; the best members sit at depth=2, one perturbation away.
+    # Without redraws, about half of the explores of depth=2 move to 3.
+    scheduler = _scheduler({"depth": Ordinal([1, 2, 3])}, population_size=8,
+                           resample_probability=0.0, explore="perturb")
+    proposals = []  # explores made once depth=3 is known to fail
+    for _ in range(30):
+        params = scheduler.ask()
+        scores = [np.nan if p["depth"] == 3 else p["depth"] for p in params]
+        known = any(r["params"]["depth"] == 3 for r in scheduler.history_)
+        parents = scheduler.tell(scores)
+        if known or 3 in [p["depth"] for p in params]:
+            proposals += [scheduler.population_[i]["depth"] for i, j in enumerate(parents) if i != j]
+    assert len(proposals) >= 30 and 3 not in proposals
+
+
+def test_selection_window_averages_along_the_lineage():
+    scheduler = _scheduler({"x": Real(0.0, 1.0)}, population_size=4, selection_window=2)
+    scheduler.ask()
+    scheduler.tell([0.1, 0.2, 0.3, 0.4], perturb=False)
+    scheduler.ask()
+    scheduler.tell([0.9, 0.2, 0.3, np.nan], perturb=False)
+    smoothed = scheduler.selection_scores([0.9, 0.2, 0.3, np.nan])
+    np.testing.assert_allclose(smoothed[:3], [0.5, 0.2, 0.3])
+    assert np.isnan(smoothed[3])
+    # A window of 1 ranks by the last step alone.
+    scheduler.selection_window = 1
+    np.testing.assert_array_equal(scheduler.selection_scores([0.9, 0.2]), [0.9, 0.2])
+
+
 def test_exploit_only_copies_strictly_better_members():
     assert _scheduler(population_size=6).exploit(np.full(6, 0.5)) == []
     assert _scheduler(population_size=6).exploit(np.full(6, np.nan)) == []
