@@ -103,6 +103,14 @@ def markdown(table, meta):
         lines.append(f"| {task} | " + " | ".join(cells) + " |")
     means = [np.mean([np.mean(row[m]) for row in table.values() if m in row]) for m in names]
     lines.append("| **mean** | " + " | ".join(f"**{v:.1f}**" for v in means) + " |")
+    lines += ["", "Paired by seed, each warping against the raw scores (mean ± standard error):", ""]
+    lines += ["| task | " + " | ".join(f"{w} − none" for w in WARPINGS[1:]) + " |", "|---|---|---|"]
+    for task, row in table.items():
+        cells = []
+        for w in WARPINGS[1:]:
+            d = np.subtract(row[f"hptune[{w}]"], row["hptune[none]"][: len(row[f"hptune[{w}]"])])
+            cells.append(f"{d.mean():+.1f} ± {d.std(ddof=1) / np.sqrt(len(d)):.1f}")
+        lines.append(f"| {task} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 

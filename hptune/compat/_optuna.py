@@ -137,6 +137,7 @@ scorer_, n_splits_, refit_time_, multimetric_, optimizer_results_ : see \
     warm_start = False
     initial_points = None
     objectives = None
+    output_warping = "power"
 
     def __init__(
         self,

@@ -11,6 +11,7 @@ from ..acquisition import ACQ_FUNC_CHOICES, BATCH_STRATEGIES
 from ..space._design import DESIGNS
 from ..strategies import BayesOptimizer
 from ..strategies._result import skopt_result
+from ..strategies._warping import WARPINGS
 from ..utils._sklearn_compat import Interval, StrOptions
 from ._ask_tell import AskTellSearchCV
 from ._docs import fill_doc
@@ -154,6 +155,16 @@ class BayesSearchCV(AskTellSearchCV):
     batch_strategy : {"kriging_believer", "cl_min", "cl_mean", "cl_max"}, \
             default="kriging_believer"
         How batches of ``n_points`` distinct candidates are built.
+    output_warping : {"power", "copula", "none"}, default="power"
+        A monotone transform of the scores before the Gaussian process is
+        fitted. ``"power"`` fits a Yeo-Johnson transform at every step, so
+        that a few candidates scoring far worse than the rest (squared errors
+        over wide ranges, log-losses, diverging fits) do not set the model's
+        scale; ``"copula"`` keeps only the order of the scores; ``"none"``
+        models them as they are, which suits scores that vary smoothly and
+        without outliers. With a warping, ``xi`` is in the warped units. A
+        list of dicts (conditional sub-spaces searched as one) always uses
+        ``"copula"``, as its branches' scores differ by far more than noise.
     {callbacks}
     {max_time}
     {checkpoint}
@@ -226,6 +237,7 @@ class BayesSearchCV(AskTellSearchCV):
         "initial_point_generator": [StrOptions(set(DESIGNS))],
         "acq_func": [StrOptions(set(ACQ_FUNC_CHOICES))],
         "batch_strategy": [StrOptions(set(BATCH_STRATEGIES))],
+        "output_warping": [StrOptions(set(WARPINGS))],
     }
 
     def __init__(
@@ -250,6 +262,7 @@ class BayesSearchCV(AskTellSearchCV):
         initial_point_generator="sobol",
         acq_func="log_ei",
         batch_strategy="kriging_believer",
+        output_warping="power",
         callbacks=None,
         max_time=None,
         checkpoint=None,
@@ -276,6 +289,7 @@ class BayesSearchCV(AskTellSearchCV):
         self.initial_point_generator = initial_point_generator
         self.acq_func = acq_func
         self.batch_strategy = batch_strategy
+        self.output_warping = output_warping
         self.callbacks = callbacks
         self.max_time = max_time
         self.checkpoint = checkpoint
@@ -321,6 +335,7 @@ class BayesSearchCV(AskTellSearchCV):
             "initial_point_generator": self.initial_point_generator,
             "acq_func": self.acq_func,
             "batch_strategy": self.batch_strategy,
+            "output_warping": self.output_warping,
             **_from_optimizer_kwargs(self.optimizer_kwargs),
         }
         return self._strategy_class(BayesOptimizer)(space, random_state=random_state, **params)

@@ -66,3 +66,14 @@ def test_warped_optimiser_finds_a_sharp_optimum_under_a_heavy_tail(kind):
     fitted = opt.gp_.y_train_
     told = np.asarray(opt.y_)[: len(fitted)]  # the GP is fitted at ask, before the last tell
     assert np.array_equal(np.argsort(fitted, kind="stable"), np.argsort(told, kind="stable"))
+
+
+def test_bayes_search_cv_refuses_an_unknown_warping():
+    from sklearn.datasets import load_iris
+    from sklearn.svm import SVC
+
+    from hptune import BayesSearchCV
+
+    search = BayesSearchCV(SVC(), {"C": (1e-2, 1e2, "log-uniform")}, n_iter=2, output_warping="rank")
+    with pytest.raises(ValueError, match=re.escape("The 'output_warping' parameter of BayesSearchCV")):
+        search.fit(*load_iris(return_X_y=True))
