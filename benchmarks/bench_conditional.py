@@ -51,6 +51,7 @@ import time
 import warnings
 
 import numpy as np
+from suite.seeds import parse_seeds  # the script's folder is on sys.path
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RESULTS = os.path.join(HERE, "results")
@@ -353,13 +354,6 @@ def targets(table, budget, evolution_budget):
     return "\n".join(lines + [""])
 
 
-def _parse_seeds(text):
-    if "-" in text:
-        lo, hi = text.split("-")
-        return list(range(int(lo), int(hi) + 1))
-    return [int(s) for s in text.split(",")]
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", default="0-4")
@@ -382,7 +376,7 @@ def main():
         for name in args.tasks.split(","):
             task = TASKS[name]()
             for method, budget in plan:
-                for seed in _parse_seeds(args.seeds):
+                for seed in parse_seeds(args.seeds):
                     runs = [r for r in runs if (r["task"], r["method"], r["budget"], r["seed"]) != (name, method, budget, seed)]
                     start = time.perf_counter()
                     with warnings.catch_warnings():

@@ -31,16 +31,9 @@ import hptune.search._base as search_base
 import hptune.search._pbt_search as pbt_search
 from hptune import BayesSearchCV, EvolutionSearchCV, PBTSearchCV, minimize
 from hptune.utils._testfunctions import FUNCTIONS
+from suite.seeds import parse_seeds  # the script's folder is on sys.path
 
 RESULTS = Path(__file__).parent / "results"
-
-
-def parse_seeds(text):
-    """'0-4' -> [0, 1, 2, 3, 4]; '1,5' -> [1, 5]."""
-    if "-" in text:
-        a, b = text.split("-")
-        return list(range(int(a), int(b) + 1))
-    return [int(s) for s in text.split(",")]
 
 
 def cluster(n_workers):

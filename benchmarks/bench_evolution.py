@@ -48,6 +48,7 @@ from threadpoolctl import threadpool_limits
 
 from hptune.search._evolution_search import EvolutionSearchCV
 from hptune.strategies._evolution import EvolutionOptimizer
+from suite.seeds import parse_seeds  # the script's folder is on sys.path
 
 try:
     import sklearn_genetic
@@ -373,13 +374,6 @@ def run_one(job):
         r = METHODS[method](task, X, y, cv, budget, seed, n_jobs)
     r.update(task=task_name, method=method, seed=seed)
     return r
-
-
-def parse_seeds(text):
-    if "-" in text:
-        a, b = text.split("-")
-        return list(range(int(a), int(b) + 1))
-    return [int(s) for s in text.split(",")]
 
 
 def main(argv=None):

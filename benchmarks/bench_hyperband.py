@@ -66,6 +66,7 @@ from sklearn.model_selection import HalvingRandomSearchCV, StratifiedKFold, trai
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
+from suite.seeds import parse_seeds  # the script's folder is on sys.path
 
 RESULTS = Path(__file__).parent / "results"
 FACTOR = 3
@@ -286,13 +287,6 @@ def _paired(runs, reference="hptune.HyperbandSearchCV"):
     return "\n".join(lines)
 
 
-def _seeds(text):
-    if "-" in text:
-        lo, hi = text.split("-")
-        return list(range(int(lo), int(hi) + 1))
-    return [int(s) for s in text.split(",")]
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", default="0-4")
@@ -309,7 +303,7 @@ def main(argv=None):
         runs = [json.loads(line) for line in partial.read_text().splitlines() if line.strip()]
         _write_report(runs, sorted({r["seed"] for r in runs}), runs[0]["budget"], args.workers)
         return
-    seeds, budget = ([0], 3.0) if args.quick else (_seeds(args.seeds), args.budget)
+    seeds, budget = ([0], 3.0) if args.quick else (parse_seeds(args.seeds), args.budget)
     jobs = [(t, m, s, budget) for s in seeds for t in args.tasks.split(",") for m in args.methods.split(",")
             if not (m in PARTIAL_FIT_ONLY and TASKS[t]["resource"] != "max_iter" or
                     m in PARTIAL_FIT_ONLY and not hasattr(TASKS[t]["estimator"](), "partial_fit"))]

@@ -309,7 +309,7 @@ def _paired(runs, task, checkpoints):
 
 
 def main():
-    from run import parse_seeds  # the suite's "0-4" / "1,5" syntax
+    from suite.seeds import parse_seeds
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", default="0-4", type=parse_seeds)

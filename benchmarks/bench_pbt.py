@@ -55,6 +55,7 @@ from threadpoolctl import threadpool_limits
 
 from hptune.exceptions import RefitWarning
 from hptune.search._pbt_search import PBTSearchCV
+from suite.seeds import parse_seeds  # the script's folder is on sys.path
 
 try:
     from hptune.search import BayesSearchCV
@@ -397,13 +398,6 @@ def markdown(summary, meta, runs):
     if meta.get("bayes_error"):
         lines += ["", f"BayesSearchCV could not run: {meta['bayes_error']}"]
     return "\n".join(lines) + "\n"
-
-
-def parse_seeds(text):
-    if "-" in text:
-        a, b = text.split("-")
-        return list(range(int(a), int(b) + 1))
-    return [int(s) for s in text.split(",")]
 
 
 def main(argv=None):

@@ -53,7 +53,7 @@ from scipy.stats import loguniform, uniform
 from threadpoolctl import threadpool_limits
 
 import hptune
-from bench_pbt import parse_seeds  # the script's folder is on sys.path
+from suite.seeds import parse_seeds  # the script's folder is on sys.path
 from hptune import PBTSearchCV
 from hptune.strategies import PBTScheduler
 from hptune.utils._random import check_random_state, child_seed

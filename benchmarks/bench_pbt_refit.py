@@ -23,7 +23,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import StratifiedKFold, train_test_split
 from threadpoolctl import threadpool_limits
 
-from bench_pbt import TASKS, parse_seeds, run_pbt
+from bench_pbt import TASKS, run_pbt
+from suite.seeds import parse_seeds
 from hptune.exceptions import RefitWarning
 
 RESULTS = Path(__file__).parent / "results"

@@ -17,14 +17,7 @@ import numpy as np
 
 from hptune import minimize
 from hptune.utils._testfunctions import FUNCTIONS
-
-
-def parse_seeds(text):
-    """'0-4' -> [0, 1, 2, 3, 4]; '1,5' -> [1, 5]."""
-    if "-" in text:
-        a, b = text.split("-")
-        return list(range(int(a), int(b) + 1))
-    return [int(s) for s in text.split(",")]
+from suite.seeds import parse_seeds  # the script's folder is on sys.path
 
 
 def run(name, method, seeds, budget):

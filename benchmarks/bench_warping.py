@@ -33,6 +33,7 @@ sys.path.insert(0, HERE)
 
 from suite.methods import _from_cv_results, _timed_fit, run_optuna_tpe, run_random  # noqa: E402
 from suite.tasks import TASKS, hptune_space, make_cv, make_estimator, scoring  # noqa: E402
+from suite.seeds import parse_seeds  # noqa: E402
 
 WARPINGS = ("none", "copula", "power")
 
@@ -114,13 +115,6 @@ def markdown(table, meta):
     return "\n".join(lines) + "\n"
 
 
-def _seeds(text):
-    if "-" in text:
-        lo, hi = text.split("-")
-        return list(range(int(lo), int(hi) + 1))
-    return [int(s) for s in text.split(",")]
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", default="0-4")
@@ -133,7 +127,7 @@ def main():
     path = args.output + ".json"
     saved = json.load(open(path)) if os.path.exists(path) else {"runs": []}
     runs = saved["runs"]
-    meta = {"budget": args.budget, "seeds": _seeds(args.seeds), "command": "python " + " ".join(sys.argv)}
+    meta = {"budget": args.budget, "seeds": parse_seeds(args.seeds), "command": "python " + " ".join(sys.argv)}
     if not args.report_only:
         done = {(r["task"], r["method"], r["seed"]) for r in runs}
         runners = methods()

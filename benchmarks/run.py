@@ -47,6 +47,7 @@ sys.path.insert(0, str(HERE))
 
 from suite.methods import DETERMINISTIC, LIBRARY, RUNNERS  # noqa: E402
 from suite.tasks import QUICK_TASKS, TASKS  # noqa: E402
+from suite.seeds import parse_seeds  # noqa: E402
 
 PARTS = ("cv", "synthetic", "ask_time", "speedup")
 
@@ -237,14 +238,6 @@ def run_probes(libraries, pythons, timeout):
         print(f"probe {lib:17s} {'ok' if entry['ok'] else 'FAILED: ' + entry['error'][:300]}"
               f"{'' if entry['python'] == sys.executable else ' (under ' + entry['python'] + ')'}", flush=True)
     return status
-
-
-def parse_seeds(text):
-    """'0-2' -> [0, 1, 2]; '1,5' -> [1, 5]."""
-    if "-" in text:
-        a, b = text.split("-")
-        return list(range(int(a), int(b) + 1))
-    return [int(s) for s in text.split(",")]
 
 
 def cv_jobs(tasks, methods, seeds, budget):
