@@ -10,6 +10,7 @@ same meaning (a study, pruning, subsampling, Optuna's study callbacks) are
 refused before the first fit with the way to get the same result.
 """
 
+import inspect
 from numbers import Integral, Real
 
 import numpy as np
@@ -124,21 +125,6 @@ scorer_, n_splits_, refit_time_, multimetric_, optimizer_results_ : see \
         "catch": [object],
     }
 
-    # BayesSearchCV's parameters that Optuna's signature lacks, at their
-    # defaults (class attributes: not parameters of this class).
-    optimizer_kwargs = None
-    n_points = 1
-    pre_dispatch = "2*n_jobs"
-    n_initial_points = 10
-    initial_point_generator = "sobol"
-    acq_func = "log_ei"
-    batch_strategy = "kriging_believer"
-    checkpoint = None
-    warm_start = False
-    initial_points = None
-    objectives = None
-    output_warping = "power"
-
     def __init__(
         self,
         estimator,
@@ -234,3 +220,19 @@ scorer_, n_splits_, refit_time_, multimetric_, optimizer_results_ : see \
     def _after_search(self, results):
         super()._after_search(results)
         self.n_trials_ = len(results["params"])
+
+
+def _inherit_bayes_defaults(cls):
+    """BayesSearchCV's parameters that Optuna's signature lacks, at their defaults.
+
+    Set as class attributes (not parameters of ``cls``, so ``get_params`` and
+    ``clone`` see only Optuna's names), read from BayesSearchCV's signature so
+    that a parameter added there is never missing here.
+    """
+    own = set(inspect.signature(cls.__init__).parameters) | set(vars(cls))
+    for name, param in inspect.signature(BayesSearchCV.__init__).parameters.items():
+        if name not in own and param.default is not inspect.Parameter.empty:
+            setattr(cls, name, param.default)
+
+
+_inherit_bayes_defaults(OptunaSearchCV)
