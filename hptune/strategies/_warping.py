@@ -63,17 +63,30 @@ def _power(y):
     interquartile range (not the standard deviation, which the tail itself
     would set), so that the bulk of the scores sits near [-1, 1] and the
     tail far from it, where the fitted exponent can compress it.
+
+    Scores near the float limits (a diverged regressor's squared error can
+    reach 1e308) overflow the scaling or the likelihood fit; so can a
+    spread that rounds the good scores together. The transform must keep
+    every distinct score distinct, so whenever it cannot, the ranks'
+    Gaussian copula is used instead: it always can.
     """
     y = np.asarray(y, dtype=float)
-    q1, median, q3 = np.percentile(y, [25, 50, 75])
-    spread = q3 - q1 if q3 > q1 else y.std()
-    if len(y) < 3 or not spread > 0:
-        return y - y.mean()
-    z = (y - median) / spread
+    if len(y) < 3:
+        return y - y.mean() if np.isfinite(y.mean()) else copula(y)
     with np.errstate(all="ignore"):
-        lam = float(np.clip(yeojohnson_normmax(z), *_LAMBDA_RANGE))
-        warped = yeojohnson(z, lam)
-    return warped if np.all(np.isfinite(warped)) else copula(y)
+        q1, median, q3 = np.percentile(y, [25, 50, 75])
+        spread = q3 - q1 if q3 > q1 else y.std()
+        if not (np.isfinite(spread) and spread > 0):
+            return copula(y) if np.ptp(y) != 0 else np.zeros_like(y)
+        z = (y - median) / spread
+        try:
+            lam = float(np.clip(yeojohnson_normmax(z), *_LAMBDA_RANGE))
+            warped = yeojohnson(z, lam)
+        except (ValueError, FloatingPointError, OverflowError):
+            return copula(y)
+    if not np.all(np.isfinite(warped)) or len(np.unique(warped)) < len(np.unique(y)):
+        return copula(y)
+    return warped
 
 
 def warp_scores(y, kind):

@@ -77,3 +77,22 @@ def test_bayes_search_cv_refuses_an_unknown_warping():
     search = BayesSearchCV(SVC(), {"C": (1e-2, 1e2, "log-uniform")}, n_iter=2, output_warping="rank")
     with pytest.raises(ValueError, match=re.escape("The 'output_warping' parameter of BayesSearchCV")):
         search.fit(*load_iris(return_X_y=True))
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        [-1e308, 1e308, 0.0, 1.0, 2.0, 3.0],  # the scaling's spread overflows
+        [0.0] * 10 + [1e300],  # no spread, and the standard deviation overflows
+        [-1.7e308, -1e308, 1.0, 2.0, 3.0, 4.0],
+    ],
+)
+def test_power_warping_survives_scores_near_the_float_limits(y):
+    y = np.array(y)
+    with np.errstate(all="raise"):
+        warped = warp_scores(y, "power")
+    assert np.all(np.isfinite(warped))
+    order = np.argsort(y, kind="stable")
+    assert np.all(np.diff(warped[order]) >= 0)
+    # distinct scores stay distinct: the best candidate is still visible
+    assert len(np.unique(warped)) == len(np.unique(y))
