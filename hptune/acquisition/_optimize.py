@@ -10,6 +10,9 @@ Recipe (as optuna's ``optim_mixed``, with BoTorch's Sobol initialisation):
 
 1. score a scrambled Sobol batch mapped through ``space.from_unit`` (every
    point of a finite space no larger than the batch instead) in one call;
+   Given ``x0`` (the incumbent), score as many random perturbations of it
+   too (a few columns at a time, at several step sizes): in many dimensions
+   the Sobol batch barely samples the incumbent's neighbourhood;
 2. take the best few distinct, non-excluded points (and any given ``x0``) as
    starts;
 3. polish the starts by bounded L-BFGS-B, jointly on the summed acquisition
@@ -48,6 +51,18 @@ _POLISH_MAXITER = 15
 # alternation; each move is one vectorised call over all neighbours.
 _MAX_ROUNDS = 2
 _MAX_DISCRETE_MOVES = 10
+# Candidates near the incumbent: in 10 dimensions a Sobol batch of 1024 points
+# leaves the incumbent's neighbourhood, where expected improvement peaks once
+# the model has found a basin, almost empty, and L-BFGS-B from five starts
+# cannot climb there from far away. As many perturbed copies of the
+# incumbent as Sobol points, moving about five columns at a time by one of
+# three step sizes (in unit-cube widths; fine, medium, coarse), cut the
+# simple regret after 50 evaluations on Ackley-10 from 13.3 to 8.7 and on
+# Hartmann-6 from 0.019 to 0.006 (medians of 5 seeds; benchmarks/README.md).
+# Sparse moves and several scales follow TuRBO's and BoTorch's perturbation
+# samplers.
+_LOCAL_COLUMNS = 5
+_LOCAL_SCALES = np.array([0.02, 0.08, 0.25])
 
 
 def maximize_acquisition(acq, space, rng, *, n_candidates=1024, n_polish=5, exclude=None, x0=None):
@@ -72,7 +87,8 @@ def maximize_acquisition(acq, space, rng, *, n_candidates=1024, n_polish=5, excl
         Encodings that must not be returned (evaluated or pending points).
     x0 : ndarray of shape (n_starts, n_columns), default=None
         Extra valid encodings to start the local search from, for example the
-        incumbent.
+        incumbent; ``n_candidates`` random perturbations of them are scored
+        besides the Sobol points.
 
     Returns
     -------
@@ -88,6 +104,9 @@ def _maximize(acq, space, rng, n_candidates, n_polish, exclude, x0):
     width = space.n_columns
     excluded = _Excluded(space, exclude)
     Z = _candidates(space, rng, n_candidates)
+    if x0 is not None and space.size > n_candidates:  # else every point is scored already
+        centres = np.asarray(x0, dtype=float).reshape(-1, width)
+        Z = np.vstack([Z, _local_candidates(space, rng, centres, n_candidates)])
     values = _scores(acq, Z)
     allowed = ~excluded(Z)
     starts = _distinct_best(Z, values, allowed, n_polish, space)
@@ -118,6 +137,27 @@ def _candidates(space, rng, n):
     # A power-of-two draw keeps Sobol's balance (and avoids scipy's warning).
     U = qmc.Sobol(d=space.n_dims, scramble=True, seed=seed).random_base2(math.ceil(math.log2(n)))
     return space.from_unit(U[:n])
+
+
+def _local_candidates(space, rng, centres, n):
+    """``n`` random perturbations of the centres in their ordered columns.
+
+    Each candidate copies a centre and moves a random subset of its
+    continuous and ordered-discrete columns (each with probability
+    ``min(1, _LOCAL_COLUMNS / n_ordered)``, at least one) by a Gaussian step
+    of one of :data:`_LOCAL_SCALES`; categorical columns keep the centre's
+    category (the discrete ascent tries the others).
+    """
+    local_rng = np.random.RandomState(child_seed(rng))
+    columns = np.flatnonzero(space.continuous_mask | _ordered_mask(space))
+    Z = centres[local_rng.randint(len(centres), size=n)].copy()
+    if not len(columns):
+        return space.snap(Z)
+    moved = local_rng.rand(n, len(columns)) < min(1.0, _LOCAL_COLUMNS / len(columns))
+    moved[np.arange(n), local_rng.randint(len(columns), size=n)] = True
+    scale = _LOCAL_SCALES[local_rng.randint(len(_LOCAL_SCALES), size=n)][:, None]
+    Z[:, columns] = np.clip(Z[:, columns] + local_rng.normal(size=(n, len(columns))) * scale * moved, 0.0, 1.0)
+    return space.snap(Z)
 
 
 def _distinct_best(Z, values, allowed, k, space):
