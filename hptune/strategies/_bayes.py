@@ -34,8 +34,9 @@ class BayesOptimizer(Strategy):
 
     Scores are maximised. The surrogate is a Matern 5/2 Gaussian process with
     one length-scale per encoded column, fitted by maximum marginal likelihood;
-    the acquisition is maximised over a Sobol candidate set polished by
-    L-BFGS-B and a discrete neighbourhood search.
+    the acquisition is maximised over a Sobol candidate set and random
+    perturbations of the incumbent, polished by L-BFGS-B and a discrete
+    neighbourhood search.
 
     Parameters
     ----------
@@ -63,7 +64,8 @@ class BayesOptimizer(Strategy):
         (kriging believer) or a constant lie (the minimum, mean or maximum
         observed score, as skopt's constant liar).
     n_candidates : int, default=1024
-        Size of the quasi-random candidate set scored per proposal.
+        Size of the quasi-random candidate set scored per proposal, and
+        the number of perturbations of the incumbent scored besides.
     n_polish : int, default=5
         Number of best candidates polished by gradient ascent.
     noise_floor : float, default=1e-6
