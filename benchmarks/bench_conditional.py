@@ -372,7 +372,8 @@ def main():
     if not args.report_only:
         methods = args.methods.split(",")
         plan = [(m, args.budget) for m in SHORT if m in methods]
-        plan += [(m, args.evolution_budget) for m in LONG if m in methods]
+        if args.evolution_budget > 0:  # 0: the short budget only
+            plan += [(m, args.evolution_budget) for m in LONG if m in methods]
         for name in args.tasks.split(","):
             task = TASKS[name]()
             for method, budget in plan:
