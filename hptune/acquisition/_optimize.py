@@ -65,7 +65,9 @@ _LOCAL_COLUMNS = 5
 _LOCAL_SCALES = np.array([0.02, 0.08, 0.25])
 
 
-def maximize_acquisition(acq, space, rng, *, n_candidates=1024, n_polish=5, exclude=None, x0=None):
+def maximize_acquisition(
+    acq, space, rng, *, n_candidates=1024, n_polish=5, exclude=None, x0=None, perturb_x0=True
+):
     """Find the encoded point that maximises an acquisition function.
 
     Parameters
@@ -88,7 +90,9 @@ def maximize_acquisition(acq, space, rng, *, n_candidates=1024, n_polish=5, excl
     x0 : ndarray of shape (n_starts, n_columns), default=None
         Extra valid encodings to start the local search from, for example the
         incumbent; ``n_candidates`` random perturbations of them are scored
-        besides the Sobol points.
+        besides the Sobol points (unless ``perturb_x0`` is False).
+    perturb_x0 : bool, default=True
+        Whether to score perturbations of ``x0``.
 
     Returns
     -------
@@ -97,14 +101,14 @@ def maximize_acquisition(acq, space, rng, *, n_candidates=1024, n_polish=5, excl
         value; None when every candidate is excluded (an exhausted space).
     """
     with single_threaded_blas():
-        return _maximize(acq, space, rng, n_candidates, n_polish, exclude, x0)
+        return _maximize(acq, space, rng, n_candidates, n_polish, exclude, x0, perturb_x0)
 
 
-def _maximize(acq, space, rng, n_candidates, n_polish, exclude, x0):
+def _maximize(acq, space, rng, n_candidates, n_polish, exclude, x0, perturb_x0):
     width = space.n_columns
     excluded = _Excluded(space, exclude)
     Z = _candidates(space, rng, n_candidates)
-    if x0 is not None and space.size > n_candidates:  # else every point is scored already
+    if x0 is not None and perturb_x0 and space.size > n_candidates:  # else all are scored already
         centres = np.asarray(x0, dtype=float).reshape(-1, width)
         Z = np.vstack([Z, _local_candidates(space, rng, centres, n_candidates)])
     values = _scores(acq, Z)

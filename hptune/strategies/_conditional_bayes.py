@@ -248,6 +248,10 @@ class ConditionalBayesOptimizer(ConditionalStrategy):
                 _through(acq, *self.space.embedding(k)), branch.space, self._rng,
                 n_candidates=self.n_candidates, n_polish=self.n_polish, exclude=taken,
                 x0=None if branch.best_index is None else branch.Z_[branch.best_index][None, :],
+                # Measured on benchmarks/bench_conditional.py (5 seeds at 30): with the
+                # perturbations of each branch's incumbent, the mean best score fell on all
+                # three tasks (k-NN 0.8204 -> 0.8151), so branches are searched without them.
+                perturb_x0=False,
             )
             if result is None:
                 exhausted[k] = True
