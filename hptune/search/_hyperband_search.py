@@ -9,15 +9,17 @@ times folds), and the rung's mean test scores are told back. Everything
 around it (checks, fixed splits, callbacks, ``max_time``, checkpoints) is the
 fit's :class:`~hptune.search._run.SearchRun`, as for the other searches.
 
-Why every rung goes through ``evaluate_candidates`` (as scikit-learn's
-successive halving does) rather than an own loop that keeps fitted models
-(as PBT's): it gives scoring, ``cv_results_``, refit, metadata routing and
-any parameter of a Pipeline (leading steps included) exactly as
-``GridSearchCV`` does, and a rung is a plain list of candidates that a
-checkpoint can replay. The price is that a promoted candidate is fitted
-again from scratch at its new resource; the budget counts that cost in full
-(the scheduler runs with ``continued=False``), so the comparison with other
-searches at equal ``n_iter`` stays fair.
+A rung goes through ``evaluate_candidates`` (as scikit-learn's successive
+halving does): scoring, ``cv_results_``, refit, metadata routing and any
+parameter of a Pipeline (leading steps included) are exactly
+``GridSearchCV``'s, and a rung is a plain list of candidates that a
+checkpoint can replay. A promoted candidate is then fitted again from
+scratch, and the budget counts that in full. Where the estimator can
+continue training (``continue_training``), a promoted candidate's fold
+models are trained further instead, by
+:class:`~hptune.search._hyperband_training.ContinuedRungs`, into the same
+results; the budget then counts only the extra resource (the scheduler runs
+with ``continued=True``), so ``n_iter`` buys more brackets.
 
 Resources:
 
@@ -57,6 +59,7 @@ from ..utils._random import child_seed
 from ..utils._sklearn_compat import Interval, StrOptions, _num_samples
 from ._ask_tell import AskTellSearchCV, Batch
 from ._docs import fill_doc
+from ._hyperband_training import ContinuedRungs, continuation
 from ._run import FixedSplits
 
 __all__ = ["HyperbandSearchCV"]
@@ -122,6 +125,19 @@ class HyperbandSearchCV(AskTellSearchCV):
         enough of them (BOHB), one third at random; until some resource
         has the number of dimensions plus 2 scores, all at random.
         ``"random"``: all at random (Hyperband).
+    continue_training : "auto" or bool, default="auto"
+        Whether a promoted candidate continues training from its previous
+        rung (on every fold) instead of being fitted again from scratch. It
+        can when the resource is ``n_estimators`` or ``max_iter`` of the
+        estimator (of the last step of a Pipeline, with only that step's
+        parameters searched): ``max_iter`` of an estimator with
+        ``partial_fit`` (SGD, MLP...) counts ``partial_fit`` passes, else a
+        warm ``fit`` adds the trees or iterations (``warm_start``: forests,
+        gradient boosting, logistic regression...). The budget then counts
+        only the extra resource, so the same ``n_iter`` runs more brackets.
+        ``"auto"`` continues where it can and refits elsewhere; ``True``
+        raises a ValueError where it cannot; ``False`` always refits (every
+        evaluation then is an independent fit, as in ``GridSearchCV``).
     {scoring}
     {objectives}
     refit : bool, str or callable, default=True
@@ -202,6 +218,9 @@ class HyperbandSearchCV(AskTellSearchCV):
     strategy_ : HyperbandScheduler
         The scheduler at the end of the search: its ``plan_`` lists the
         brackets and its ``spent`` the full evaluations used.
+    continue_training_ : bool
+        Whether promoted candidates continued training (see
+        ``continue_training``).
 
     See Also
     --------
@@ -211,8 +230,15 @@ class HyperbandSearchCV(AskTellSearchCV):
 
     Notes
     -----
-    Every evaluation fits its candidate from scratch, a promoted one too; the
-    budget counts it so.
+    Without continued training, every evaluation fits its candidate from
+    scratch, a promoted one too, and the budget counts it so. With it, the
+    ``fit_time`` of a promoted candidate's row is the time of its extra
+    training only, and ``best_estimator_`` is still fitted from scratch with
+    ``max_resources`` by the estimator's ``fit`` (with ``partial_fit``
+    passes, ``fit`` gives the same model when it runs exactly ``max_iter``
+    passes: no ``tol`` or early stopping, and for SGD ``shuffle=False``).
+    A search resumed from a checkpoint (or warm started) rebuilds the models
+    of the candidates it continues from scratch, through the same rungs.
 
     References
     ----------
@@ -258,6 +284,7 @@ class HyperbandSearchCV(AskTellSearchCV):
         "min_resources": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "max_resources": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "proposal": [StrOptions(set(PROPOSALS))],
+        "continue_training": [StrOptions({"auto"}), "boolean"],
     }
 
     def __init__(
@@ -271,6 +298,7 @@ class HyperbandSearchCV(AskTellSearchCV):
         min_resources="auto",
         max_resources="auto",
         proposal="bayes",
+        continue_training="auto",
         scoring=None,
         objectives=None,
         refit=True,
@@ -305,6 +333,7 @@ class HyperbandSearchCV(AskTellSearchCV):
         self.min_resources = min_resources
         self.max_resources = max_resources
         self.proposal = proposal
+        self.continue_training = continue_training
         self.random_state = random_state
         self.callbacks = callbacks
         self.max_time = max_time
@@ -340,6 +369,8 @@ class HyperbandSearchCV(AskTellSearchCV):
                 f"min_resources={self.min_resources_} exceeds max_resources={r_max}; lower "
                 "min_resources or raise max_resources."
             )
+        self._continuation = continuation(self, y)
+        self.continue_training_ = self._continuation is not None
 
     def _resolve_max_resources(self, X):
         if self.resource == "n_samples":
@@ -413,7 +444,10 @@ class HyperbandSearchCV(AskTellSearchCV):
     def _plan(self):
         from ..strategies._hyperband import plan_brackets
 
-        return plan_brackets(self.max_resources_, self.min_resources_, self.factor, self.n_iter)
+        return plan_brackets(
+            self.max_resources_, self.min_resources_, self.factor, self.n_iter,
+            continued=self.continue_training_,
+        )
 
     def _search_space(self):
         # With a parameter resource, the candidates evaluated carry it: the
@@ -437,7 +471,7 @@ class HyperbandSearchCV(AskTellSearchCV):
         return self._strategy_class(HyperbandScheduler)(
             space, max_resources=self.max_resources_, min_resources=self.min_resources_,
             factor=self.factor, budget=budget, proposal=self.proposal,
-            initial_points=self._run.initial_points, random_state=random_state,
+            continued=self.continue_training_, initial_points=self._run.initial_points, random_state=random_state,
         )
 
     def _before_search(self):
@@ -450,6 +484,7 @@ class HyperbandSearchCV(AskTellSearchCV):
         strategy = self._make_strategy(spaces, self._budget(), child_seed(rng))
         self._orders = self._sample_orders(child_seed(rng)) if self.resource == "n_samples" else None
         self._splits_at = {}
+        self._rungs = ContinuedRungs(self, self._continuation) if self.continue_training_ else None
         return strategy, strategy.n_planned
 
     # -- sample subsets -------------------------------------------------------------------------
@@ -508,14 +543,32 @@ class HyperbandSearchCV(AskTellSearchCV):
             detail=f"bracket {job.bracket}, rung {job.rung}, {self.resource}={job.resource}",
         )
 
+    def _evaluate_batch(self, evaluate_candidates, batch):
+        """Evaluate a rung: continue training its candidates, or fit them from scratch."""
+        if self._rungs is None:
+            return super()._evaluate_batch(evaluate_candidates, batch)
+        jobs = batch.told
+        return self._rungs.evaluate(
+            evaluate_candidates, batch.params, batch.more, [j.candidate for j in jobs],
+            [self._rung_path(j.bracket, j.rung) for j in jobs],
+        )
+
+    def _rung_path(self, bracket, rung):
+        """The resources of a bracket's rungs up to ``rung``: a continued model's training."""
+        return [r for _, r in self.strategy_.plan_[bracket][1][: rung + 1]]
+
     def _reevaluate_last(self, evaluate_candidates, fit_results):
         """Rebuild the results of a finished search from its checkpoint.
 
         As for the other searches, the last evaluation is run again, with the
-        resource (and the sample subset) it had.
+        resource (and the sample subset) it had; a continued one is trained
+        again through its bracket's rungs.
         """
         params, more = self._run.pop_last()
         del fit_results[-self._run.n_splits :]
+        if self._rungs is not None:
+            path = self._rung_path(more["bracket"][0], more["rung"][0])
+            return self._rungs.evaluate(evaluate_candidates, [params], more, [None], [path])
         return self._evaluate(evaluate_candidates, [params], more, self._cv_at(more["n_resources"][0]))
 
     def _summary(self, strategy, results):
@@ -573,7 +626,8 @@ class HyperbandSearchCV(AskTellSearchCV):
         return int(top[np.nanargmax(np.where(np.isfinite(scores), scores, np.nan))])
 
     def _after_search(self, results):
-        del self._orders, self._splits_at  # the sample subsets of this fit only
+        # The sample subsets and the fold models of this fit only.
+        del self._orders, self._splits_at, self._rungs, self._continuation
         iters = np.asarray(results["iter"])
         starts = np.flatnonzero(np.r_[True, iters[1:] != iters[:-1]])
         self.n_iterations_ = len(starts)
