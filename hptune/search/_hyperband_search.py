@@ -25,12 +25,8 @@ Resources:
 
 * ``"n_samples"``: each fold's training part is cut to the fraction
   ``n_resources / max_resources`` (``max_resources`` defaults to the number
-  of samples of X); the held-out part is never cut. The samples kept are a
-  prefix of one fixed random order per fold (drawn from ``random_state``),
-  so the subsets are nested, and, for classifiers, the order starts with
-  one sample of each class and then interleaves the classes, so that every
-  subset holds every class in about its proportion. The kept samples keep
-  their original order, and the full resource is exactly the fold.
+  of samples of X), in nested subsets that hold every class
+  (:mod:`~hptune.search._hyperband_samples`).
 * any integer parameter of the estimator (``"n_estimators"``,
   ``"clf__max_iter"``): set to the rung's resource in the candidate's
   parameters (``max_resources`` defaults to the estimator's value). The
@@ -45,12 +41,9 @@ comparable with them; ``rank_test_*`` ranks all rows, as in scikit-learn's
 halving searches.
 """
 
-import math
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import is_classifier
-from sklearn.utils.multiclass import type_of_target
 
 from ..space import Ordinal, Space, to_subspaces
 from ..strategies import OptimizeResult
@@ -59,8 +52,8 @@ from ..utils._random import child_seed
 from ..utils._sklearn_compat import Interval, StrOptions, _num_samples
 from ._ask_tell import AskTellSearchCV, Batch
 from ._docs import fill_doc
+from ._hyperband_samples import SampleSubsets, class_labels, min_samples
 from ._hyperband_training import ContinuedRungs, continuation
-from ._run import FixedSplits
 
 __all__ = ["HyperbandSearchCV"]
 
@@ -394,52 +387,6 @@ class HyperbandSearchCV(AskTellSearchCV):
             )
         return int(value)
 
-    def _check_subsample_size(self, splits, y):
-        """Resolve ``min_resources_`` for ``"n_samples"`` and check the first rung's folds.
-
-        Each fold's first rung must hold every class of the fold's training
-        part (classifiers) or 2 samples (others), which the sample order
-        guarantees once it has that many samples.
-        """
-        r_max = self.max_resources_
-        needed = [self._needed_samples(y, train) for train, _ in splits]
-        smallest = max(
-            math.ceil(k * r_max / len(train)) for k, (train, _) in zip(needed, splits)
-        )
-        if self.min_resources == "auto":
-            self.min_resources_ = min(r_max, max(self.min_resources_, smallest))
-            return
-        for j, (k, (train, _)) in enumerate(zip(needed, splits)):
-            kept = _n_kept(len(train), self.min_resources_, r_max)
-            if kept < k:
-                raise ValueError(
-                    f"min_resources={self.min_resources_} leaves {kept} training samples of "
-                    f"fold {j} in the first rung (resource='n_samples' keeps "
-                    f"min_resources / max_resources = {self.min_resources_}/{r_max} of each "
-                    f"fold's {len(train)}), fewer than the {k} it needs "
-                    f"({'one per class' if self._labels(y) is not None else 'to fit on'}); raise "
-                    f"min_resources to at least {smallest}."
-                )
-
-    def _labels(self, y):
-        """The class labels to stratify the sample order by (None: no stratification).
-
-        A column vector counts as 1-d, as scikit-learn's classifiers take it
-        (with a warning), so that both give the same subsets.
-        """
-        if y is None or not is_classifier(self.estimator):
-            return None
-        labels = np.asarray(y)
-        if labels.ndim == 2 and labels.shape[1] == 1:
-            labels = labels.ravel()
-        if labels.ndim != 1 or type_of_target(labels) not in ("binary", "multiclass"):
-            return None
-        return labels
-
-    def _needed_samples(self, y, train):
-        labels = self._labels(y)
-        return 2 if labels is None else len(np.unique(labels[train]))
-
     # -- the search space and the strategy ------------------------------------------------
     def _plan(self):
         from ..strategies._hyperband import plan_brackets
@@ -471,46 +418,33 @@ class HyperbandSearchCV(AskTellSearchCV):
         return self._strategy_class(HyperbandScheduler)(
             space, max_resources=self.max_resources_, min_resources=self.min_resources_,
             factor=self.factor, budget=budget, proposal=self.proposal,
-            continued=self.continue_training_, initial_points=self._run.initial_points, random_state=random_state,
+            continued=self.continue_training_, initial_points=self._run.initial_points,
+            random_state=random_state,
         )
 
     def _before_search(self):
         if self.resource == "n_samples":
             _, y, _ = self._run.fit_inputs
-            self._check_subsample_size(self._run.cv.splits, y)
+            self.min_resources_ = min_samples(
+                class_labels(self.estimator, y), self._run.cv.splits, self.min_resources,
+                self.min_resources_, self.max_resources_,
+            )
 
     def _build_strategy(self, rng):
         spaces = [space for space, _ in to_subspaces(self.search_spaces)]
         strategy = self._make_strategy(spaces, self._budget(), child_seed(rng))
-        self._orders = self._sample_orders(child_seed(rng)) if self.resource == "n_samples" else None
-        self._splits_at = {}
+        self._subsets = None
+        if self.resource == "n_samples":
+            _, y, _ = self._run.fit_inputs
+            self._subsets = SampleSubsets(
+                self._run.cv, class_labels(self.estimator, y), self.max_resources_, child_seed(rng)
+            )
         self._rungs = ContinuedRungs(self, self._continuation) if self.continue_training_ else None
         return strategy, strategy.n_planned
 
-    # -- sample subsets -------------------------------------------------------------------------
-    def _sample_orders(self, seed):
-        """One fixed order of each fold's training part; a rung keeps a prefix of it."""
-        _, y, _ = self._run.fit_inputs
-        rng = np.random.RandomState(seed)
-        labels = self._labels(y)
-        orders = []
-        for train, _ in self._run.cv.splits:
-            order = rng.permutation(len(train))
-            if labels is not None:
-                order = order[_interleaved(labels[train][order])]
-            orders.append(order)
-        return orders
-
     def _cv_at(self, resource):
         """The splits of a rung: each fold's training part cut for ``n_samples``."""
-        if self._orders is None or resource >= self.max_resources_:
-            return self._run.cv
-        if resource not in self._splits_at:
-            self._splits_at[resource] = FixedSplits([
-                (np.sort(train[order[: _n_kept(len(train), resource, self.max_resources_)]]), test)
-                for (train, test), order in zip(self._run.cv.splits, self._orders)
-            ])
-        return self._splits_at[resource]
+        return self._run.cv if self._subsets is None else self._subsets.at(resource)
 
     # -- the rungs --------------------------------------------------------------------------------
     def _candidate_params(self, job):
@@ -607,6 +541,7 @@ class HyperbandSearchCV(AskTellSearchCV):
             return front
         resources = np.asarray(results["n_resources"])
         return front[resources[front] == resources.max()]
+
     @staticmethod
     def _select_best_index(refit, refit_metric, results):
         """The best of the evaluations with the highest resource (the full one)."""
@@ -627,32 +562,12 @@ class HyperbandSearchCV(AskTellSearchCV):
 
     def _after_search(self, results):
         # The sample subsets and the fold models of this fit only.
-        del self._orders, self._splits_at, self._rungs, self._continuation
+        del self._subsets, self._rungs, self._continuation
         iters = np.asarray(results["iter"])
         starts = np.flatnonzero(np.r_[True, iters[1:] != iters[:-1]])
         self.n_iterations_ = len(starts)
         self.n_resources_ = [int(r) for r in np.asarray(results["n_resources"])[starts]]
         self.n_candidates_ = [int(n) for n in np.diff(np.r_[starts, len(iters)])]
-
-
-def _n_kept(n_train, resource, max_resources):
-    """Training samples a fold keeps at ``resource`` (of ``max_resources``) samples."""
-    return max(1, int(round(n_train * resource / max_resources)))
-
-
-def _interleaved(labels):
-    """An order of ``labels`` whose every prefix holds the classes in proportion.
-
-    Sample ``j`` of a class of ``n_c`` comes at the position ``(j + 0.5) / n_c``
-    of the order, and the first sample of every class comes first, so any
-    prefix of at least ``n_classes`` samples holds every class.
-    """
-    _, inverse, counts = np.unique(labels, return_inverse=True, return_counts=True)
-    rank = np.empty(len(labels))
-    for c in range(len(counts)):
-        rank[inverse == c] = np.arange(counts[c])
-    key = np.where(rank == 0, -1.0, (rank + 0.5) / counts[inverse])
-    return np.argsort(key, kind="stable")
 
 
 def _rows(results, index):
