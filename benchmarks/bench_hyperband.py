@@ -4,9 +4,12 @@ Compute is counted in *full evaluations*: one candidate trained with the full
 resource (all the samples, all the epochs or boosting iterations) on every
 CV fold. Every method gets the same budget ``B``:
 
-* ``hptune.HyperbandSearchCV(n_iter=B)`` (BOHB proposals; ``--methods`` can
-  add ``hptune.Hyperband-random``, the same with random proposals): it spends
-  at most ``B`` by construction (``strategy_.spent``);
+* ``hptune.HyperbandSearchCV(n_iter=B)`` (BOHB proposals, and the default
+  ``continue_training="auto"``: on the tasks whose resource is iterations, a
+  promoted candidate continues training and pays only for the extra ones;
+  ``--methods`` can add ``hptune.Hyperband-refit``, the same with
+  ``continue_training=False``, and ``hptune.Hyperband-random``, with random
+  proposals): it spends at most ``B`` by construction (``strategy_.spent``);
 * ``hptune.BayesSearchCV(n_iter=B)``: ``B`` full evaluations;
 * ``HalvingRandomSearchCV`` with the same ``factor`` and smallest resource,
   and the largest ``n_candidates`` whose successive halving costs at most
@@ -34,6 +37,11 @@ resources to rank candidates):
   ``max_iter`` (boosting iterations), searching the learning rate: with few
   iterations the largest rates win, with all of them small rates do, so the
   low rungs mislead and only Hyperband's brackets that start higher protect.
+
+``--reuse PATH`` takes the runs of (task, method, seed) that this run does
+not make from an earlier ``hyperband.json`` (or ``.partial.jsonl``), so that
+a change to one method does not rerun its peers; the report then mixes wall
+times measured at different times (and with different ``--workers``).
 
 Usage (with the benchmark environment, hptune from this worktree)::
 
@@ -136,12 +144,12 @@ def _optuna_space(space):
 
 
 # -- methods ----------------------------------------------------------------------
-def _hyperband(task, X, y, cv, budget, seed, proposal="bayes"):
+def _hyperband(task, X, y, cv, budget, seed, proposal="bayes", continue_training="auto"):
     from hptune import HyperbandSearchCV
 
     search = HyperbandSearchCV(task["estimator"](), _hptune_space(task["space"]), n_iter=budget,
                                resource=task["resource"], factor=FACTOR, proposal=proposal, cv=cv,
-                               random_state=seed)
+                               continue_training=continue_training, random_state=seed)
     search.fit(X, y)
     return search, search.strategy_.spent
 
@@ -212,6 +220,7 @@ def _optuna(task, X, y, cv, budget, seed):
 METHODS = {
     "hptune.HyperbandSearchCV": _hyperband,
     "hptune.Hyperband-random": lambda *a: _hyperband(*a, proposal="random"),
+    "hptune.Hyperband-refit": lambda *a: _hyperband(*a, continue_training=False),
     "hptune.BayesSearchCV": _bayes,
     "HalvingRandomSearchCV": _halving,
     "Optuna TPE+HyperbandPruner": _optuna,
@@ -247,6 +256,7 @@ def run_one(task_name, method, seed, budget):
         "spent": float(spent), "wall": wall,
         "n_candidates": len(search.study_.trials) if hasattr(search, "study_")
         else len(search.cv_results_["params"]),
+        "continued": bool(getattr(search, "continue_training_", False)),
     }
 
 
@@ -295,6 +305,8 @@ def main(argv=None):
     parser.add_argument("--methods", default=",".join(DEFAULT_METHODS))
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="one seed, budget 3, no files")
+    parser.add_argument("--reuse", type=Path, default=None,
+                        help="take the runs this run does not make from this earlier JSON or .partial.jsonl")
     parser.add_argument("--report-only", action="store_true",
                         help="write the report from the runs finished so far (hyperband.partial.jsonl)")
     args = parser.parse_args(argv)
@@ -307,7 +319,7 @@ def main(argv=None):
     jobs = [(t, m, s, budget) for s in seeds for t in args.tasks.split(",") for m in args.methods.split(",")
             if not (m in PARTIAL_FIT_ONLY and TASKS[t]["resource"] != "max_iter" or
                     m in PARTIAL_FIT_ONLY and not hasattr(TASKS[t]["estimator"](), "partial_fit"))]
-    runs = []
+    runs = _reused(args.reuse, {(t, m, s) for t, m, s, _ in jobs}, seeds, budget)
     with ProcessPoolExecutor(args.workers) as pool:
         futures = {pool.submit(run_one, *job): job for job in jobs}
         for future in as_completed(futures):
@@ -320,6 +332,16 @@ def main(argv=None):
     print(_table(runs))
     if not args.quick:
         _write_report(runs, seeds, budget, args.workers)
+
+
+def _reused(path, made, seeds, budget):
+    """The runs of ``path`` (same budget and seeds) that this run does not make."""
+    if path is None:
+        return []
+    text = path.read_text()
+    runs = json.loads(text)["runs"] if path.suffix == ".json" else [json.loads(x) for x in text.splitlines() if x]
+    return [r for r in runs if r["budget"] == budget and r["seed"] in seeds
+            and (r["task"], r["method"], r["seed"]) not in made]
 
 
 def _write_report(runs, seeds, budget, workers):
