@@ -149,3 +149,19 @@ def test_failed_continued_candidates_are_never_promoted():
     assert search.continue_training_ and np.isnan(r["mean_test_score"]).any()
     assert np.isfinite(r["mean_test_score"][r["rung"] > 0]).all()
     assert search.best_params_["learning_rate"] <= 0.3
+
+
+def test_sklearn_callbacks_see_the_same_tasks_as_refitting():
+    pytest.importorskip("sklearn.callback", reason="scikit-learn < 1.9 has no callback API")
+    from tests.search.test_pbt_reliability import TaskRecorder
+
+    seen = {}
+    for continue_training in (True, False):
+        recorder = TaskRecorder()
+        search = _search(SGD, SGD_SPACE, "max_iter", n_iter=2, continue_training=continue_training)
+        search.set_callbacks(recorder).fit(X, y)
+        assert sorted(recorder.begun) == sorted(recorder.ended)
+        n_fits = len(search.cv_results_["params"]) * 3
+        assert recorder.begun.count("candidate-split-evaluation") == n_fits
+        seen[continue_training] = set(recorder.begun)
+    assert seen[True] == seen[False]
