@@ -165,3 +165,12 @@ def test_sklearn_callbacks_see_the_same_tasks_as_refitting():
         assert recorder.begun.count("candidate-split-evaluation") == n_fits
         seen[continue_training] = set(recorder.begun)
     assert seen[True] == seen[False]
+
+
+def test_warm_start_after_a_stop_rebuilds_the_continued_models():
+    search = _search(GB, GB_SPACE, "n_estimators", warm_start=True)
+    search.fit(X, y, callback=lambda state: state.iteration >= 2)  # stop mid-bracket
+    assert search.cv_results_["rung"].tolist()[-1] == 1
+    search.fit(X, y)
+    full = _search(GB, GB_SPACE, "n_estimators").fit(X, y)
+    np.testing.assert_array_equal(search.cv_results_["mean_test_score"], full.cv_results_["mean_test_score"])
