@@ -67,7 +67,10 @@ def test_budget_counts_only_the_extra_resource_of_a_continued_candidate():
     # Every pass trained is paid for, once: the extra passes of each rung only.
     assert len(CountingSGD.passes) == pytest.approx(search.strategy_.spent * 27 * 3)
     assert search.strategy_.spent <= 4
-    increments = r["n_resources"] - np.where(r["rung"] > 0, np.r_[0, r["n_resources"][:-1]], 0)
+    plan = search.strategy_.plan_
+    previous = [plan[b][1][k - 1][1] if k else 0 for b, k in zip(r["bracket"], r["rung"])]
+    increments = r["n_resources"] - np.asarray(previous)
+    assert increments.sum() / 27 == pytest.approx(search.strategy_.spent)
     assert increments.sum() < r["n_resources"].sum()
     # So the same budget examines more candidates than refitting every rung.
     refit = _search(SGD, SGD_SPACE, "max_iter", n_iter=4, continue_training=False).fit(X, y)
