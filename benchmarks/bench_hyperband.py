@@ -313,7 +313,9 @@ def main(argv=None):
     partial = RESULTS / "hyperband.partial.jsonl"
     if args.report_only:
         runs = [json.loads(line) for line in partial.read_text().splitlines() if line.strip()]
-        _write_report(runs, sorted({r["seed"] for r in runs}), runs[0]["budget"], args.workers)
+        seeds, budget = sorted({r["seed"] for r in runs}), runs[0]["budget"]
+        runs += _reused(args.reuse, {(r["task"], r["method"], r["seed"]) for r in runs}, seeds, budget)
+        _write_report(runs, seeds, budget, args.workers, reused=args.reuse is not None)
         return
     seeds, budget = ([0], 3.0) if args.quick else (parse_seeds(args.seeds), args.budget)
     jobs = [(t, m, s, budget) for s in seeds for t in args.tasks.split(",") for m in args.methods.split(",")
@@ -331,7 +333,7 @@ def main(argv=None):
                     f.write(json.dumps(run) + "\n")
     print(_table(runs))
     if not args.quick:
-        _write_report(runs, seeds, budget, args.workers)
+        _write_report(runs, seeds, budget, args.workers, reused=args.reuse is not None)
 
 
 def _reused(path, made, seeds, budget):
@@ -344,12 +346,13 @@ def _reused(path, made, seeds, budget):
             and (r["task"], r["method"], r["seed"]) not in made]
 
 
-def _write_report(runs, seeds, budget, workers):
+def _write_report(runs, seeds, budget, workers, reused=False):
     import hptune
 
     table = _table(runs)
 
-    meta = {"seeds": seeds, "budget": budget, "factor": FACTOR, "python": sys.version.split()[0],
+    command = "python benchmarks/bench_hyperband.py " + " ".join(sys.argv[1:])
+    meta = {"command": command, "seeds": seeds, "budget": budget, "factor": FACTOR, "python": sys.version.split()[0],
             "sklearn": sklearn.__version__, "numpy": np.__version__, "platform": platform.platform(),
             "hptune": hptune.__file__, "workers": workers,
             "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS")}
@@ -357,7 +360,9 @@ def _write_report(runs, seeds, budget, workers):
     (RESULTS / "hyperband.md").write_text(
         f"# HyperbandSearchCV benchmark\n\nBudget {budget} full evaluations, seeds {seeds}, factor "
         f"{FACTOR}, 3-fold CV on 75 % of the data, held-out score on the other 25 %. Mean ± std over "
-        f"seeds. Wall times with {workers} processes on a shared machine.\n\n{table}\n\n"
+        f"seeds. Wall times with {workers} processes on a shared machine"
+        f"{' (runs taken from an earlier result with --reuse keep their own wall times)' if reused else ''}"
+        f".\n\nCommand: `{command}`\n\n{table}\n\n"
         f"HyperbandSearchCV minus each peer, paired by seed:\n\n{_paired(runs)}\n"
     )
 
