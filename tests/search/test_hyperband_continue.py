@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 from sklearn.datasets import make_classification
-from sklearn.ensemble import GradientBoostingClassifier
+from sklearn.ensemble import GradientBoostingClassifier, HistGradientBoostingClassifier, RandomForestClassifier
 from sklearn.exceptions import FitFailedWarning
 from sklearn.linear_model import SGDClassifier
 from sklearn.model_selection import GridSearchCV, KFold
@@ -34,6 +34,9 @@ def _from_scratch(estimator, params):
 
 @pytest.mark.parametrize("estimator, space, resource", [
     (GB, GB_SPACE, "n_estimators"),  # warm_start adds trees
+    (RandomForestClassifier(n_estimators=27, random_state=0), {"max_features": (0.2, 1.0)}, "n_estimators"),
+    (HistGradientBoostingClassifier(max_iter=27, random_state=0), {"learning_rate": (0.01, 1.0, "log-uniform")},
+     "max_iter"),  # warm_start adds boosting iterations
     (SGD, SGD_SPACE, "max_iter"),  # partial_fit passes
     (Pipeline([("scale", StandardScaler()), ("clf", SGD)]), {"clf__alpha": (1e-5, 1e-1, "log-uniform")},
      "clf__max_iter"),
