@@ -4,9 +4,12 @@ Compute is counted in *full evaluations*: one candidate trained with the full
 resource (all the samples, all the epochs or boosting iterations) on every
 CV fold. Every method gets the same budget ``B``:
 
-* ``hptune.HyperbandSearchCV(n_iter=B)`` (BOHB proposals; ``--methods`` can
-  add ``hptune.Hyperband-random``, the same with random proposals): it spends
-  at most ``B`` by construction (``strategy_.spent``);
+* ``hptune.HyperbandSearchCV(n_iter=B)`` (BOHB proposals, and the default
+  ``continue_training="auto"``: on the tasks whose resource is iterations, a
+  promoted candidate continues training and pays only for the extra ones;
+  ``--methods`` can add ``hptune.Hyperband-refit``, the same with
+  ``continue_training=False``, and ``hptune.Hyperband-random``, with random
+  proposals): it spends at most ``B`` by construction (``strategy_.spent``);
 * ``hptune.BayesSearchCV(n_iter=B)``: ``B`` full evaluations;
 * ``HalvingRandomSearchCV`` with the same ``factor`` and smallest resource,
   and the largest ``n_candidates`` whose successive halving costs at most
@@ -34,6 +37,11 @@ resources to rank candidates):
   ``max_iter`` (boosting iterations), searching the learning rate: with few
   iterations the largest rates win, with all of them small rates do, so the
   low rungs mislead and only Hyperband's brackets that start higher protect.
+
+``--reuse PATH`` takes the runs of (task, method, seed) that this run does
+not make from an earlier ``hyperband.json`` (or ``.partial.jsonl``), so that
+a change to one method does not rerun its peers; the report then mixes wall
+times measured at different times (and with different ``--workers``).
 
 Usage (with the benchmark environment, hptune from this worktree)::
 
@@ -136,12 +144,12 @@ def _optuna_space(space):
 
 
 # -- methods ----------------------------------------------------------------------
-def _hyperband(task, X, y, cv, budget, seed, proposal="bayes"):
+def _hyperband(task, X, y, cv, budget, seed, proposal="bayes", continue_training="auto"):
     from hptune import HyperbandSearchCV
 
     search = HyperbandSearchCV(task["estimator"](), _hptune_space(task["space"]), n_iter=budget,
                                resource=task["resource"], factor=FACTOR, proposal=proposal, cv=cv,
-                               random_state=seed)
+                               continue_training=continue_training, random_state=seed)
     search.fit(X, y)
     return search, search.strategy_.spent
 
@@ -212,6 +220,7 @@ def _optuna(task, X, y, cv, budget, seed):
 METHODS = {
     "hptune.HyperbandSearchCV": _hyperband,
     "hptune.Hyperband-random": lambda *a: _hyperband(*a, proposal="random"),
+    "hptune.Hyperband-refit": lambda *a: _hyperband(*a, continue_training=False),
     "hptune.BayesSearchCV": _bayes,
     "HalvingRandomSearchCV": _halving,
     "Optuna TPE+HyperbandPruner": _optuna,
@@ -247,6 +256,7 @@ def run_one(task_name, method, seed, budget):
         "spent": float(spent), "wall": wall,
         "n_candidates": len(search.study_.trials) if hasattr(search, "study_")
         else len(search.cv_results_["params"]),
+        "continued": bool(getattr(search, "continue_training_", False)),
     }
 
 
@@ -295,19 +305,23 @@ def main(argv=None):
     parser.add_argument("--methods", default=",".join(DEFAULT_METHODS))
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="one seed, budget 3, no files")
+    parser.add_argument("--reuse", type=Path, default=None,
+                        help="take the runs this run does not make from this earlier JSON or .partial.jsonl")
     parser.add_argument("--report-only", action="store_true",
                         help="write the report from the runs finished so far (hyperband.partial.jsonl)")
     args = parser.parse_args(argv)
     partial = RESULTS / "hyperband.partial.jsonl"
     if args.report_only:
         runs = [json.loads(line) for line in partial.read_text().splitlines() if line.strip()]
-        _write_report(runs, sorted({r["seed"] for r in runs}), runs[0]["budget"], args.workers)
+        seeds, budget = sorted({r["seed"] for r in runs}), runs[0]["budget"]
+        runs += _reused(args.reuse, {(r["task"], r["method"], r["seed"]) for r in runs}, seeds, budget)
+        _write_report(runs, seeds, budget, args.workers, reused=args.reuse is not None)
         return
     seeds, budget = ([0], 3.0) if args.quick else (parse_seeds(args.seeds), args.budget)
     jobs = [(t, m, s, budget) for s in seeds for t in args.tasks.split(",") for m in args.methods.split(",")
             if not (m in PARTIAL_FIT_ONLY and TASKS[t]["resource"] != "max_iter" or
                     m in PARTIAL_FIT_ONLY and not hasattr(TASKS[t]["estimator"](), "partial_fit"))]
-    runs = []
+    runs = _reused(args.reuse, {(t, m, s) for t, m, s, _ in jobs}, seeds, budget)
     with ProcessPoolExecutor(args.workers) as pool:
         futures = {pool.submit(run_one, *job): job for job in jobs}
         for future in as_completed(futures):
@@ -319,15 +333,26 @@ def main(argv=None):
                     f.write(json.dumps(run) + "\n")
     print(_table(runs))
     if not args.quick:
-        _write_report(runs, seeds, budget, args.workers)
+        _write_report(runs, seeds, budget, args.workers, reused=args.reuse is not None)
 
 
-def _write_report(runs, seeds, budget, workers):
+def _reused(path, made, seeds, budget):
+    """The runs of ``path`` (same budget and seeds) that this run does not make."""
+    if path is None:
+        return []
+    text = path.read_text()
+    runs = json.loads(text)["runs"] if path.suffix == ".json" else [json.loads(x) for x in text.splitlines() if x]
+    return [r for r in runs if r["budget"] == budget and r["seed"] in seeds
+            and (r["task"], r["method"], r["seed"]) not in made]
+
+
+def _write_report(runs, seeds, budget, workers, reused=False):
     import hptune
 
     table = _table(runs)
 
-    meta = {"seeds": seeds, "budget": budget, "factor": FACTOR, "python": sys.version.split()[0],
+    command = "python benchmarks/bench_hyperband.py " + " ".join(sys.argv[1:])
+    meta = {"command": command, "seeds": seeds, "budget": budget, "factor": FACTOR, "python": sys.version.split()[0],
             "sklearn": sklearn.__version__, "numpy": np.__version__, "platform": platform.platform(),
             "hptune": hptune.__file__, "workers": workers,
             "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS")}
@@ -335,7 +360,9 @@ def _write_report(runs, seeds, budget, workers):
     (RESULTS / "hyperband.md").write_text(
         f"# HyperbandSearchCV benchmark\n\nBudget {budget} full evaluations, seeds {seeds}, factor "
         f"{FACTOR}, 3-fold CV on 75 % of the data, held-out score on the other 25 %. Mean ± std over "
-        f"seeds. Wall times with {workers} processes on a shared machine.\n\n{table}\n\n"
+        f"seeds. Wall times with {workers} processes on a shared machine"
+        f"{' (runs taken from an earlier result with --reuse keep their own wall times)' if reused else ''}"
+        f".\n\nCommand: `{command}`\n\n{table}\n\n"
         f"HyperbandSearchCV minus each peer, paired by seed:\n\n{_paired(runs)}\n"
     )
 

@@ -332,7 +332,7 @@ class AskTellSearchCV(BaseHptuneSearchCV):
             if batch is None:
                 run.exhausted()
             else:
-                results = self._evaluate(evaluate_candidates, batch.params, batch.more, batch.cv)
+                results = self._evaluate_batch(evaluate_candidates, batch)
                 scores = self._told_scores(results, len(batch.params))
                 strategy.tell(batch.told, scores)
                 # With several objectives, progress reports follow the first.
@@ -346,6 +346,10 @@ class AskTellSearchCV(BaseHptuneSearchCV):
             run.save(strategy)
         run.end()
         return results
+
+    def _evaluate_batch(self, evaluate_candidates, batch):
+        """Evaluate one :class:`Batch` (a hook: Hyperband may continue training instead)."""
+        return self._evaluate(evaluate_candidates, batch.params, batch.more, batch.cv)
 
     def _evaluate(self, evaluate_candidates, params, more_results, cv=None):
         """Evaluate ``params`` on the fit's splits (or on ``cv``, splits derived from them)."""

@@ -9,26 +9,24 @@ times folds), and the rung's mean test scores are told back. Everything
 around it (checks, fixed splits, callbacks, ``max_time``, checkpoints) is the
 fit's :class:`~hptune.search._run.SearchRun`, as for the other searches.
 
-Why every rung goes through ``evaluate_candidates`` (as scikit-learn's
-successive halving does) rather than an own loop that keeps fitted models
-(as PBT's): it gives scoring, ``cv_results_``, refit, metadata routing and
-any parameter of a Pipeline (leading steps included) exactly as
-``GridSearchCV`` does, and a rung is a plain list of candidates that a
-checkpoint can replay. The price is that a promoted candidate is fitted
-again from scratch at its new resource; the budget counts that cost in full
-(the scheduler runs with ``continued=False``), so the comparison with other
-searches at equal ``n_iter`` stays fair.
+A rung goes through ``evaluate_candidates`` (as scikit-learn's successive
+halving does): scoring, ``cv_results_``, refit, metadata routing and any
+parameter of a Pipeline (leading steps included) are exactly
+``GridSearchCV``'s, and a rung is a plain list of candidates that a
+checkpoint can replay. A promoted candidate is then fitted again from
+scratch, and the budget counts that in full. Where the estimator can
+continue training (``continue_training``), a promoted candidate's fold
+models are trained further instead, by
+:class:`~hptune.search._hyperband_training.ContinuedRungs`, into the same
+results; the budget then counts only the extra resource (the scheduler runs
+with ``continued=True``), so ``n_iter`` buys more brackets.
 
 Resources:
 
 * ``"n_samples"``: each fold's training part is cut to the fraction
   ``n_resources / max_resources`` (``max_resources`` defaults to the number
-  of samples of X); the held-out part is never cut. The samples kept are a
-  prefix of one fixed random order per fold (drawn from ``random_state``),
-  so the subsets are nested, and, for classifiers, the order starts with
-  one sample of each class and then interleaves the classes, so that every
-  subset holds every class in about its proportion. The kept samples keep
-  their original order, and the full resource is exactly the fold.
+  of samples of X), in nested subsets that hold every class
+  (:mod:`~hptune.search._hyperband_samples`).
 * any integer parameter of the estimator (``"n_estimators"``,
   ``"clf__max_iter"``): set to the rung's resource in the candidate's
   parameters (``max_resources`` defaults to the estimator's value). The
@@ -43,12 +41,9 @@ comparable with them; ``rank_test_*`` ranks all rows, as in scikit-learn's
 halving searches.
 """
 
-import math
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import is_classifier
-from sklearn.utils.multiclass import type_of_target
 
 from ..space import Ordinal, Space, to_subspaces
 from ..strategies import OptimizeResult
@@ -57,7 +52,8 @@ from ..utils._random import child_seed
 from ..utils._sklearn_compat import Interval, StrOptions, _num_samples
 from ._ask_tell import AskTellSearchCV, Batch
 from ._docs import fill_doc
-from ._run import FixedSplits
+from ._hyperband_samples import SampleSubsets, class_labels, min_samples
+from ._hyperband_training import ContinuedRungs, continuation
 
 __all__ = ["HyperbandSearchCV"]
 
@@ -122,6 +118,19 @@ class HyperbandSearchCV(AskTellSearchCV):
         enough of them (BOHB), one third at random; until some resource
         has the number of dimensions plus 2 scores, all at random.
         ``"random"``: all at random (Hyperband).
+    continue_training : "auto" or bool, default="auto"
+        Whether a promoted candidate continues training from its previous
+        rung (on every fold) instead of being fitted again from scratch. It
+        can when the resource is ``n_estimators`` or ``max_iter`` of the
+        estimator (of the last step of a Pipeline, with only that step's
+        parameters searched): ``max_iter`` of an estimator with
+        ``partial_fit`` (SGD, MLP...) counts ``partial_fit`` passes, else a
+        warm ``fit`` adds the trees or iterations (``warm_start``: forests,
+        gradient boosting, logistic regression...). The budget then counts
+        only the extra resource, so the same ``n_iter`` runs more brackets.
+        ``"auto"`` continues where it can and refits elsewhere; ``True``
+        raises a ValueError where it cannot; ``False`` always refits (every
+        evaluation then is an independent fit, as in ``GridSearchCV``).
     {scoring}
     {objectives}
     refit : bool, str or callable, default=True
@@ -202,6 +211,9 @@ class HyperbandSearchCV(AskTellSearchCV):
     strategy_ : HyperbandScheduler
         The scheduler at the end of the search: its ``plan_`` lists the
         brackets and its ``spent`` the full evaluations used.
+    continue_training_ : bool
+        Whether promoted candidates continued training (see
+        ``continue_training``).
 
     See Also
     --------
@@ -211,8 +223,15 @@ class HyperbandSearchCV(AskTellSearchCV):
 
     Notes
     -----
-    Every evaluation fits its candidate from scratch, a promoted one too; the
-    budget counts it so.
+    Without continued training, every evaluation fits its candidate from
+    scratch, a promoted one too, and the budget counts it so. With it, the
+    ``fit_time`` of a promoted candidate's row is the time of its extra
+    training only, and ``best_estimator_`` is still fitted from scratch with
+    ``max_resources`` by the estimator's ``fit`` (with ``partial_fit``
+    passes, ``fit`` gives the same model when it runs exactly ``max_iter``
+    passes: no ``tol`` or early stopping, and for SGD ``shuffle=False``).
+    A search resumed from a checkpoint (or warm started) rebuilds the models
+    of the candidates it continues from scratch, through the same rungs.
 
     References
     ----------
@@ -258,6 +277,7 @@ class HyperbandSearchCV(AskTellSearchCV):
         "min_resources": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "max_resources": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "proposal": [StrOptions(set(PROPOSALS))],
+        "continue_training": [StrOptions({"auto"}), "boolean"],
     }
 
     def __init__(
@@ -271,6 +291,7 @@ class HyperbandSearchCV(AskTellSearchCV):
         min_resources="auto",
         max_resources="auto",
         proposal="bayes",
+        continue_training="auto",
         scoring=None,
         objectives=None,
         refit=True,
@@ -305,6 +326,7 @@ class HyperbandSearchCV(AskTellSearchCV):
         self.min_resources = min_resources
         self.max_resources = max_resources
         self.proposal = proposal
+        self.continue_training = continue_training
         self.random_state = random_state
         self.callbacks = callbacks
         self.max_time = max_time
@@ -340,6 +362,8 @@ class HyperbandSearchCV(AskTellSearchCV):
                 f"min_resources={self.min_resources_} exceeds max_resources={r_max}; lower "
                 "min_resources or raise max_resources."
             )
+        self._continuation = continuation(self, y)
+        self.continue_training_ = self._continuation is not None
 
     def _resolve_max_resources(self, X):
         if self.resource == "n_samples":
@@ -363,57 +387,14 @@ class HyperbandSearchCV(AskTellSearchCV):
             )
         return int(value)
 
-    def _check_subsample_size(self, splits, y):
-        """Resolve ``min_resources_`` for ``"n_samples"`` and check the first rung's folds.
-
-        Each fold's first rung must hold every class of the fold's training
-        part (classifiers) or 2 samples (others), which the sample order
-        guarantees once it has that many samples.
-        """
-        r_max = self.max_resources_
-        needed = [self._needed_samples(y, train) for train, _ in splits]
-        smallest = max(
-            math.ceil(k * r_max / len(train)) for k, (train, _) in zip(needed, splits)
-        )
-        if self.min_resources == "auto":
-            self.min_resources_ = min(r_max, max(self.min_resources_, smallest))
-            return
-        for j, (k, (train, _)) in enumerate(zip(needed, splits)):
-            kept = _n_kept(len(train), self.min_resources_, r_max)
-            if kept < k:
-                raise ValueError(
-                    f"min_resources={self.min_resources_} leaves {kept} training samples of "
-                    f"fold {j} in the first rung (resource='n_samples' keeps "
-                    f"min_resources / max_resources = {self.min_resources_}/{r_max} of each "
-                    f"fold's {len(train)}), fewer than the {k} it needs "
-                    f"({'one per class' if self._labels(y) is not None else 'to fit on'}); raise "
-                    f"min_resources to at least {smallest}."
-                )
-
-    def _labels(self, y):
-        """The class labels to stratify the sample order by (None: no stratification).
-
-        A column vector counts as 1-d, as scikit-learn's classifiers take it
-        (with a warning), so that both give the same subsets.
-        """
-        if y is None or not is_classifier(self.estimator):
-            return None
-        labels = np.asarray(y)
-        if labels.ndim == 2 and labels.shape[1] == 1:
-            labels = labels.ravel()
-        if labels.ndim != 1 or type_of_target(labels) not in ("binary", "multiclass"):
-            return None
-        return labels
-
-    def _needed_samples(self, y, train):
-        labels = self._labels(y)
-        return 2 if labels is None else len(np.unique(labels[train]))
-
     # -- the search space and the strategy ------------------------------------------------
     def _plan(self):
         from ..strategies._hyperband import plan_brackets
 
-        return plan_brackets(self.max_resources_, self.min_resources_, self.factor, self.n_iter)
+        return plan_brackets(
+            self.max_resources_, self.min_resources_, self.factor, self.n_iter,
+            continued=self.continue_training_,
+        )
 
     def _search_space(self):
         # With a parameter resource, the candidates evaluated carry it: the
@@ -437,45 +418,33 @@ class HyperbandSearchCV(AskTellSearchCV):
         return self._strategy_class(HyperbandScheduler)(
             space, max_resources=self.max_resources_, min_resources=self.min_resources_,
             factor=self.factor, budget=budget, proposal=self.proposal,
-            initial_points=self._run.initial_points, random_state=random_state,
+            continued=self.continue_training_, initial_points=self._run.initial_points,
+            random_state=random_state,
         )
 
     def _before_search(self):
         if self.resource == "n_samples":
             _, y, _ = self._run.fit_inputs
-            self._check_subsample_size(self._run.cv.splits, y)
+            self.min_resources_ = min_samples(
+                class_labels(self.estimator, y), self._run.cv.splits, self.min_resources,
+                self.min_resources_, self.max_resources_,
+            )
 
     def _build_strategy(self, rng):
         spaces = [space for space, _ in to_subspaces(self.search_spaces)]
         strategy = self._make_strategy(spaces, self._budget(), child_seed(rng))
-        self._orders = self._sample_orders(child_seed(rng)) if self.resource == "n_samples" else None
-        self._splits_at = {}
+        self._subsets = None
+        if self.resource == "n_samples":
+            _, y, _ = self._run.fit_inputs
+            self._subsets = SampleSubsets(
+                self._run.cv, class_labels(self.estimator, y), self.max_resources_, child_seed(rng)
+            )
+        self._rungs = ContinuedRungs(self, self._continuation) if self.continue_training_ else None
         return strategy, strategy.n_planned
-
-    # -- sample subsets -------------------------------------------------------------------------
-    def _sample_orders(self, seed):
-        """One fixed order of each fold's training part; a rung keeps a prefix of it."""
-        _, y, _ = self._run.fit_inputs
-        rng = np.random.RandomState(seed)
-        labels = self._labels(y)
-        orders = []
-        for train, _ in self._run.cv.splits:
-            order = rng.permutation(len(train))
-            if labels is not None:
-                order = order[_interleaved(labels[train][order])]
-            orders.append(order)
-        return orders
 
     def _cv_at(self, resource):
         """The splits of a rung: each fold's training part cut for ``n_samples``."""
-        if self._orders is None or resource >= self.max_resources_:
-            return self._run.cv
-        if resource not in self._splits_at:
-            self._splits_at[resource] = FixedSplits([
-                (np.sort(train[order[: _n_kept(len(train), resource, self.max_resources_)]]), test)
-                for (train, test), order in zip(self._run.cv.splits, self._orders)
-            ])
-        return self._splits_at[resource]
+        return self._run.cv if self._subsets is None else self._subsets.at(resource)
 
     # -- the rungs --------------------------------------------------------------------------------
     def _candidate_params(self, job):
@@ -508,14 +477,32 @@ class HyperbandSearchCV(AskTellSearchCV):
             detail=f"bracket {job.bracket}, rung {job.rung}, {self.resource}={job.resource}",
         )
 
+    def _evaluate_batch(self, evaluate_candidates, batch):
+        """Evaluate a rung: continue training its candidates, or fit them from scratch."""
+        if self._rungs is None:
+            return super()._evaluate_batch(evaluate_candidates, batch)
+        jobs = batch.told
+        return self._rungs.evaluate(
+            evaluate_candidates, batch.params, batch.more, [j.candidate for j in jobs],
+            [self._rung_path(j.bracket, j.rung) for j in jobs],
+        )
+
+    def _rung_path(self, bracket, rung):
+        """The resources of a bracket's rungs up to ``rung``: a continued model's training."""
+        return [r for _, r in self.strategy_.plan_[bracket][1][: rung + 1]]
+
     def _reevaluate_last(self, evaluate_candidates, fit_results):
         """Rebuild the results of a finished search from its checkpoint.
 
         As for the other searches, the last evaluation is run again, with the
-        resource (and the sample subset) it had.
+        resource (and the sample subset) it had; a continued one is trained
+        again through its bracket's rungs.
         """
         params, more = self._run.pop_last()
         del fit_results[-self._run.n_splits :]
+        if self._rungs is not None:
+            path = self._rung_path(more["bracket"][0], more["rung"][0])
+            return self._rungs.evaluate(evaluate_candidates, [params], more, [None], [path])
         return self._evaluate(evaluate_candidates, [params], more, self._cv_at(more["n_resources"][0]))
 
     def _summary(self, strategy, results):
@@ -554,6 +541,7 @@ class HyperbandSearchCV(AskTellSearchCV):
             return front
         resources = np.asarray(results["n_resources"])
         return front[resources[front] == resources.max()]
+
     @staticmethod
     def _select_best_index(refit, refit_metric, results):
         """The best of the evaluations with the highest resource (the full one)."""
@@ -573,32 +561,13 @@ class HyperbandSearchCV(AskTellSearchCV):
         return int(top[np.nanargmax(np.where(np.isfinite(scores), scores, np.nan))])
 
     def _after_search(self, results):
-        del self._orders, self._splits_at  # the sample subsets of this fit only
+        # The sample subsets and the fold models of this fit only.
+        del self._subsets, self._rungs, self._continuation
         iters = np.asarray(results["iter"])
         starts = np.flatnonzero(np.r_[True, iters[1:] != iters[:-1]])
         self.n_iterations_ = len(starts)
         self.n_resources_ = [int(r) for r in np.asarray(results["n_resources"])[starts]]
         self.n_candidates_ = [int(n) for n in np.diff(np.r_[starts, len(iters)])]
-
-
-def _n_kept(n_train, resource, max_resources):
-    """Training samples a fold keeps at ``resource`` (of ``max_resources``) samples."""
-    return max(1, int(round(n_train * resource / max_resources)))
-
-
-def _interleaved(labels):
-    """An order of ``labels`` whose every prefix holds the classes in proportion.
-
-    Sample ``j`` of a class of ``n_c`` comes at the position ``(j + 0.5) / n_c``
-    of the order, and the first sample of every class comes first, so any
-    prefix of at least ``n_classes`` samples holds every class.
-    """
-    _, inverse, counts = np.unique(labels, return_inverse=True, return_counts=True)
-    rank = np.empty(len(labels))
-    for c in range(len(counts)):
-        rank[inverse == c] = np.arange(counts[c])
-    key = np.where(rank == 0, -1.0, (rank + 0.5) / counts[inverse])
-    return np.argsort(key, kind="stable")
 
 
 def _rows(results, index):

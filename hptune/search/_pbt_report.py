@@ -170,11 +170,11 @@ def callback_task(parent, task_name, search, X, y):
     ctx.call_on_fit_task_end(estimator=search, X=X, y=y)
 
 
-def report_leaves(ctx, n_pairs, search):
-    """Report the (member, fold) fits of a step, which ran in the workers, as leaf tasks."""
+def report_leaves(ctx, n_pairs, search, task_name="member-fold-step"):
+    """Report the (model, fold) fits of an iteration, which ran in the workers, as leaf tasks."""
     if ctx is None:
         return
     for task_id in range(n_pairs):
-        leaf = ctx.subcontext(task_name="member-fold-step", task_id=task_id)
+        leaf = ctx.subcontext(task_name=task_name, task_id=task_id)
         leaf.call_on_fit_task_begin(estimator=search)
         leaf.call_on_fit_task_end(estimator=search)

@@ -14,10 +14,11 @@ from ._resources import (
     WarmStartResource,
     adapt,
     check_search_space,
+    continued_resource,
     final_step,
     resolve_resource,
 )
-from ._stepwise import Fold, TrainingPlan, prepare_fold, replay, run_step
+from ._stepwise import Fold, TrainingPlan, prepare_fold, replay, run_step, train_and_score
 
 __all__ = [
     "Fold",
@@ -26,9 +27,11 @@ __all__ = [
     "WarmStartResource",
     "adapt",
     "check_search_space",
+    "continued_resource",
     "final_step",
     "prepare_fold",
     "replay",
     "resolve_resource",
     "run_step",
+    "train_and_score",
 ]

@@ -1,4 +1,4 @@
-"""What one PBT training step means for a given estimator: the resource.
+"""What one unit of training means for a given estimator: the resource.
 
 scikit-learn has two ways to continue training a fitted model (see the
 glossary): ``partial_fit`` learns from more data with fixed parameters, and
@@ -6,19 +6,22 @@ glossary): ``partial_fit`` learns from more data with fixed parameters, and
 parameters changed. PBT needs one of them; ``resolve_resource`` detects which
 the (final step of the) estimator offers, lets ``resource`` choose when both
 exist, and raises a clear error when neither does. A model is never silently
-retrained from scratch.
+retrained from scratch. ``continued_resource`` answers the narrower question
+of HyperbandSearchCV: can training that a given integer parameter counts
+(trees, iterations, epochs) be continued?
 
-A resource object trains the final estimator ``step_size`` units further:
+A resource object trains the final estimator from ``done`` to ``target``
+units (``train_to``; a PBT step is ``step_size`` units):
 
-* ``PartialFitResource``: ``step_size`` calls of ``partial_fit`` on the
+* ``PartialFitResource``: ``target - done`` calls of ``partial_fit`` on the
   fold's whole training set (one pass each);
 * ``WarmStartResource``: one warm ``fit`` with the resource parameter grown.
   For ensembles (the fitted estimator has ``estimators_`` or
   ``n_trees_per_iteration_``) the parameter counts the members of the
   ensemble, and a warm fit only adds the missing ones, so it is set to the
-  cumulative ``(step + 1) * step_size``. Iterative solvers (MLP, logistic
-  regression, SGD, ...) instead run up to that many iterations from the
-  previous solution on every warm fit, so it is set to ``step_size``.
+  cumulative ``target``. Iterative solvers (MLP, logistic regression, SGD,
+  ...) instead run up to that many iterations from the previous solution on
+  every warm fit, so it is set to ``target - done``.
 
 A hyperparameter change must really act on a model that is already fitted.
 scikit-learn estimators read most parameters afresh on every ``fit`` or
@@ -51,6 +54,7 @@ __all__ = [
     "WarmStartResource",
     "adapt",
     "check_search_space",
+    "continued_resource",
     "final_step",
     "resolve_resource",
 ]
@@ -186,9 +190,13 @@ class PartialFitResource:
 
     def train(self, final, X, y, fit_params, step):
         """Train ``final`` by one step on ``(X, y)``."""
-        for i in range(self.step_size):
+        return self.train_to(final, X, y, fit_params, step * self.step_size, (step + 1) * self.step_size)
+
+    def train_to(self, final, X, y, fit_params, done, target):
+        """Train ``final``, trained for ``done`` passes (0: fresh), to ``target`` passes."""
+        for i in range(done, target):
             kwargs = dict(fit_params)
-            if step == 0 and i == 0 and self.classes is not None:
+            if i == 0 and self.classes is not None:
                 if _accepts(final.partial_fit, "classes"):
                     kwargs["classes"] = self.classes
             _fit_call(final.partial_fit, X, y, kwargs)
@@ -230,9 +238,12 @@ class WarmStartResource:
 
     def train(self, final, X, y, fit_params, step):
         """Train ``final`` by one step on ``(X, y)``."""
-        total = step > 0 and _counts_members(final)
-        value = (step + 1) * self.step_size if total else self.step_size
-        final.set_params(**{self.param: value})
+        return self.train_to(final, X, y, fit_params, step * self.step_size, (step + 1) * self.step_size)
+
+    def train_to(self, final, X, y, fit_params, done, target):
+        """Train ``final``, trained to ``done`` units (0: fresh), to ``target`` units."""
+        total = done > 0 and _counts_members(final)
+        final.set_params(**{self.param: target if total else target - done})
         _fit_call(final.fit, X, y, dict(fit_params))
         return final
 
@@ -315,7 +326,7 @@ def resolve_resource(estimator, resource, step_size, y):
     return _warm_start_resource(prefix, final, resource, step_size)
 
 
-def check_search_space(estimator, names, resource):
+def check_search_space(estimator, names, resource, owner="PBTSearchCV"):
     """Check that the searched parameters can change during training.
 
     The names are known to be parameters of the estimator (checked for every
@@ -327,19 +338,22 @@ def check_search_space(estimator, names, resource):
     names : iterable of str
         Parameter names of the search space(s).
     resource : PartialFitResource or WarmStartResource
+    owner : str, default="PBTSearchCV"
+        The search, named in the messages.
     """
     _, prefix, final = final_step(estimator)
     for name in names:
         if prefix and not name.startswith(prefix):
             raise ValueError(
                 f"search_spaces names {name!r}, which is not a parameter of the final step "
-                f"{prefix[:-2]!r}. The steps before it are fitted once per fold and shared "
-                "by all members, so only the final estimator's parameters can be searched."
+                f"{prefix[:-2]!r}. {owner} fits the steps before it once per fold and shares "
+                "them between the models it trains, so only the final estimator's parameters "
+                "can be searched."
             )
         local = name[len(prefix) :]
         if local == "warm_start":
             raise ValueError(
-                f"search_spaces names {name!r}; PBTSearchCV sets warm_start itself, so it "
+                f"search_spaces names {name!r}; {owner} sets warm_start itself, so it "
                 "cannot be searched."
             )
         if isinstance(resource, WarmStartResource) and local == resource.param:
@@ -347,3 +361,66 @@ def check_search_space(estimator, names, resource):
                 f"search_spaces names {name!r}, which is the resource grown at every step; "
                 "remove it from search_spaces."
             )
+
+
+def continued_resource(estimator, param, y):
+    """How to continue training that the integer parameter ``param`` counts.
+
+    A promoted candidate of a multi-fidelity search goes on from the model of
+    its previous rung only where that gives the model a from-scratch fit with
+    the larger value would give (up to the solver's restarts):
+
+    * ``max_iter`` of a final estimator with ``partial_fit`` (SGD, MLP,
+      Perceptron...): one ``partial_fit`` pass per iteration, which keeps the
+      learning-rate schedule and the optimiser's state. A warm ``fit`` would
+      restart them, so ``partial_fit`` comes first.
+    * ``n_estimators`` or ``max_iter`` of a final estimator with
+      ``warm_start`` (forests, gradient boosting, HistGradientBoosting,
+      logistic regression...): a warm ``fit`` adds the missing trees or runs
+      the extra iterations from the previous solution.
+
+    Any other parameter (``max_depth``, ``n_components``...) changes the
+    model rather than its training time, so it is never continued. Another
+    way to continue (LightGBM's ``init_model``, XGBoost's ``xgb_model``)
+    would be one more resource class with ``prepare``, ``train_to`` and
+    ``finish``, chosen here.
+
+    Parameters
+    ----------
+    estimator : estimator or Pipeline
+        The estimator given to the search.
+    param : str
+        The resource parameter, with its Pipeline prefix (``"clf__max_iter"``).
+    y : array-like or None
+        The target, whose labels classifiers need for ``partial_fit``.
+
+    Returns
+    -------
+    resource : PartialFitResource or WarmStartResource
+        With ``step_size=1``: a unit of resource is one unit of ``param``.
+
+    Raises
+    ------
+    ValueError
+        Saying why training cannot be continued.
+    """
+    _, prefix, final = final_step(estimator)
+    where = f"the final step {prefix[:-2]!r} ({_name(final)})" if prefix else _name(final)
+    local = param[len(prefix) :] if param.startswith(prefix) else None
+    if final is None or final == "passthrough" or local not in final.get_params():
+        raise ValueError(f"{param!r} is not a parameter of {where}, whose training is continued")
+    if local not in _AUTO_WARM_START_PARAMS:
+        raise ValueError(
+            f"{param!r} is not a count of trees or iterations (n_estimators or max_iter) that "
+            f"training can continue"
+        )
+    if local == "max_iter" and hasattr(final, "partial_fit"):
+        classes = unique_labels(y) if is_classifier(final) and y is not None else None
+        return PartialFitResource(1, classes)
+    params = final.get_params()
+    if "warm_start" not in params:
+        raise ValueError(
+            f"{where} has no warm_start parameter (nor partial_fit with max_iter) to continue "
+            "a fitted model"
+        )
+    return WarmStartResource(local, 1, warm_start=params["warm_start"])

@@ -5,8 +5,8 @@ candidate that continues training) trains a model by steps of a resource
 (:mod:`._resources`) and scores it after each. :class:`TrainingPlan` holds
 what any worker needs for that, :func:`prepare_fold` the data of one split
 (with a Pipeline's leading steps fitted once per fold), :func:`run_step` one
-step of one model, and :func:`replay` a whole schedule of hyperparameters on
-the whole data. The fitted models travel to the workers and back with every
+step of one model (:func:`train_and_score` any stretch of training), and
+:func:`replay` a whole schedule of hyperparameters on the whole data. The fitted models travel to the workers and back with every
 step (``run_step`` takes a model and returns it), so the same code runs
 under the sequential, thread, process and dask backends.
 """
@@ -28,7 +28,7 @@ from ..utils._sklearn_compat import (
 )
 from ._resources import adapt, final_step
 
-__all__ = ["Fold", "TrainingPlan", "prepare_fold", "replay", "run_step"]
+__all__ = ["Fold", "TrainingPlan", "prepare_fold", "replay", "run_step", "train_and_score"]
 
 
 def split_fit_params(estimator, fit_params):
@@ -213,10 +213,40 @@ def run_step(final, fold, params, step, plan):
     result : dict
         Shaped like the output of scikit-learn's ``_fit_and_score``.
     """
+    size = plan.resource.step_size
+    return train_and_score(final, fold, params, [step * size, (step + 1) * size], plan)
+
+
+def train_and_score(final, fold, params, levels, plan):
+    """Train one model on a fold through ``levels`` of resource, then score it.
+
+    Parameters
+    ----------
+    final : estimator or None
+        The final estimator trained to ``levels[0]`` units on this fold, None
+        when ``levels[0]`` is 0 (a fresh model).
+    fold : Fold
+    params : dict
+        The hyperparameters to train with (set again on a trained model).
+    levels : list of int
+        Resource levels: the model is trained from each to the next in
+        turn (one warm fit or a run of ``partial_fit`` passes each), so that
+        a model rebuilt after a resume goes through the same fits as the one
+        it replaces.
+    plan : TrainingPlan
+
+    Returns
+    -------
+    final : estimator or None
+        The trained final estimator (None if training failed).
+    result : dict
+        Shaped like the output of scikit-learn's ``_fit_and_score``.
+    """
     start = time.time()
     try:
         final = plan.new_final(params) if final is None else plan.update(final, params)
-        plan.resource.train(final, fold.X_fit, fold.y_train, fold.fit_params, step)
+        for done, target in zip(levels[:-1], levels[1:]):
+            plan.resource.train_to(final, fold.X_fit, fold.y_train, fold.fit_params, done, target)
     except Exception:
         if plan.error_score == "raise":
             raise
