@@ -45,7 +45,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from suite.methods import DETERMINISTIC, LIBRARY, RUNNERS  # noqa: E402
+from suite.methods import ABLATIONS, DETERMINISTIC, LIBRARY, RUNNERS  # noqa: E402
 from suite.tasks import QUICK_TASKS, TASKS  # noqa: E402
 from suite.seeds import parse_seeds  # noqa: E402
 
@@ -327,7 +327,8 @@ def parse_args(argv):
     p.add_argument("--budget", type=int, default=None, help="candidates per CV run (default 50; quick 10)")
     p.add_argument("--synthetic-budget", type=int, default=None, help="evaluations per synthetic run (default 40; quick 15)")
     p.add_argument("--tasks", default=None, help="comma-separated task names (default all)")
-    p.add_argument("--methods", default=",".join(RUNNERS), help="comma-separated CV methods")
+    p.add_argument("--methods", default=",".join(m for m in RUNNERS if m not in ABLATIONS),
+                   help="comma-separated CV methods (ablation variants only when named)")
     p.add_argument("--parts", default=",".join(PARTS), help=f"subset of {','.join(PARTS)}")
     p.add_argument("--workers", type=int, default=2, help="runs side by side (default 2)")
     p.add_argument("--timeout", type=float, default=1200, help="seconds before a run is killed")

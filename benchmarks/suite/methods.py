@@ -48,8 +48,12 @@ LIBRARY = {
     "GASearchCV": "sklearn_genetic",
     "hptune.BayesSearchCV": "hptune",
     "hptune.EvolutionSearchCV": "hptune_evolution",
+    "hptune.EvolutionSearchCV(surrogate=None)": "hptune_evolution",
     "hptune.PBTSearchCV": "hptune_pbt",
 }
+
+#: variants of hptune's searches for ablations, run only when named in --methods
+ABLATIONS = {"hptune.EvolutionSearchCV(surrogate=None)"}
 
 
 def _curve(scores):
@@ -279,13 +283,18 @@ def _import_hptune(name, module):
         return getattr(importlib.import_module(module), name)
 
 
-def run_hptune_evolution(task, X, y, cv, budget, seed, n_jobs):
+def run_hptune_evolution(task, X, y, cv, budget, seed, n_jobs, **settings):
     EvolutionSearchCV = _import_hptune("EvolutionSearchCV", "hptune.search._evolution_search")
     search = EvolutionSearchCV(
         make_estimator(task), hptune_space(task["params"]), population_size=10, n_iter=budget,
-        cv=cv, scoring=scoring(task), random_state=seed, n_jobs=n_jobs, refit=False,
+        cv=cv, scoring=scoring(task), random_state=seed, n_jobs=n_jobs, refit=False, **settings,
     )
     return _from_cv_results(search, _timed_fit(search, X, y))
+
+
+def run_hptune_evolution_plain(task, X, y, cv, budget, seed, n_jobs):
+    """EvolutionSearchCV without the surrogate screening of its offspring (an ablation)."""
+    return run_hptune_evolution(task, X, y, cv, budget, seed, n_jobs, surrogate=None)
 
 
 def run_hptune_pbt(task, X, y, cv, budget, seed, n_jobs):
@@ -329,6 +338,7 @@ RUNNERS = {
     "GASearchCV": run_ga,
     "hptune.BayesSearchCV": run_hptune_bayes,
     "hptune.EvolutionSearchCV": run_hptune_evolution,
+    "hptune.EvolutionSearchCV(surrogate=None)": run_hptune_evolution_plain,
     "hptune.PBTSearchCV": run_hptune_pbt,
 }
 

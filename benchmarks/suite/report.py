@@ -361,7 +361,7 @@ _STYLE = {
     "HalvingRandomSearchCV": ("tab:pink", "-"), "skopt.BayesSearchCV": ("tab:orange", "-"),
     "Optuna TPE": ("tab:green", "-"), "Optuna GP": ("tab:olive", "-"), "GASearchCV": ("tab:purple", "-"),
     "hptune.BayesSearchCV": ("tab:blue", "-"), "hptune.EvolutionSearchCV": ("tab:cyan", "-"),
-    "hptune.PBTSearchCV": ("tab:red", "-"),
+    "hptune.EvolutionSearchCV(surrogate=None)": ("tab:cyan", "--"), "hptune.PBTSearchCV": ("tab:red", "-"),
     "random": ("tab:gray", "-"), "hptune Bayes": ("tab:blue", "-"), "hptune Evolution": ("tab:cyan", "-"),
     "skopt GP": ("tab:orange", "-"),
 }

@@ -5,7 +5,13 @@ notation (``mean``, ``std``, ``best``, ``u``) and :mod:`._batch` for the batch
 rule.
 """
 
-from ._batch import BATCH_STRATEGIES, gp_acquisition, observed_scores, propose_batch
+from ._batch import (
+    BATCH_STRATEGIES,
+    gp_acquisition,
+    observed_scores,
+    propose_batch,
+    select_from_pool,
+)
 from ._functions import (
     ACQUISITION_FUNCTIONS,
     ACQUISITION_GRADIENTS,
@@ -39,6 +45,7 @@ __all__ = [
     "observed_scores",
     "propose_batch",
     "resolve_acquisition",
+    "select_from_pool",
     "ucb",
     "ucb_and_grad",
 ]

@@ -34,7 +34,9 @@ from ._functions import make_acquisition
 from ..utils._threads import single_threaded_blas
 from ._optimize import maximize_acquisition
 
-__all__ = ["BATCH_STRATEGIES", "gp_acquisition", "observed_scores", "propose_batch"]
+__all__ = [
+    "BATCH_STRATEGIES", "gp_acquisition", "observed_scores", "propose_batch", "select_from_pool",
+]
 
 
 def _kriging_believer(gp, Z, y_observed):
@@ -167,6 +169,75 @@ def propose_batch(
             if len(chosen) < n:
                 gp, best = _fantasise(gp, chosen[-1:], lie, y_observed, best)
     return chosen
+
+
+def select_from_pool(
+    gp,
+    pool,
+    n,
+    *,
+    acq_func="log_ei",
+    acq_params=None,
+    best,
+    pending=None,
+    strategy="kriging_believer",
+):
+    """Choose up to ``n`` rows of a finite candidate pool by sequential fantasies.
+
+    The batch rule of :func:`propose_batch` with the acquisition maximised
+    over the given rows instead of the whole space: after each choice the GP
+    is conditioned on a fantasy there, so the next choice favours rows the
+    model knows less about (a diverse batch rather than ``n`` near-copies of
+    the single best-predicted row).
+
+    Parameters
+    ----------
+    gp : GaussianProcess
+        Fitted surrogate of the scores.
+    pool : ndarray of shape (n_pool, n_columns)
+        The candidates, for example offspring bred by an evolutionary algorithm.
+    n : int
+        Number of rows wanted.
+    acq_func : {"log_ei", "log_pi", "ucb", "EI", "PI", "LCB"}, default="log_ei"
+        The acquisition function.
+    acq_params : dict, default=None
+        ``xi`` and/or ``kappa`` for the acquisition.
+    best : float
+        The incumbent (best observed score).
+    pending : ndarray of shape (n_pending, n_columns), default=None
+        Points being evaluated (or already chosen by other means); the GP is
+        conditioned on fantasies there first.
+    strategy : {"kriging_believer", "cl_min", "cl_mean", "cl_max"}, \
+            default="kriging_believer"
+        The fantasy rule, see the module docstring.
+
+    Returns
+    -------
+    chosen : ndarray of shape (min(n, n_pool),) of int
+        Indices into ``pool``, in the order they were chosen.
+    """
+    if strategy not in BATCH_STRATEGIES:
+        raise ValueError(
+            f"strategy must be one of {sorted(BATCH_STRATEGIES)}. Got {strategy!r} instead."
+        )
+    lie, acq_params = BATCH_STRATEGIES[strategy], dict(acq_params or {})
+    y_observed = observed_scores(gp)
+    pool = np.asarray(pool, dtype=float)
+    chosen, free = [], np.ones(len(pool), dtype=bool)
+    with single_threaded_blas():
+        pending = _rows(pending, pool.shape[1])
+        if len(pending):
+            gp, best = _fantasise(gp, pending, lie, y_observed, best)
+        while len(chosen) < min(n, len(pool)):
+            values = gp_acquisition(gp, acq_func, best=best, **acq_params)(pool[free])
+            # NaN (a degenerate posterior) ranks last; ties go to the earlier row.
+            values = np.where(np.isnan(values), -np.inf, values)
+            i = int(np.flatnonzero(free)[np.argmax(values)])
+            chosen.append(i)
+            free[i] = False
+            if len(chosen) < min(n, len(pool)):
+                gp, best = _fantasise(gp, pool[i : i + 1], lie, y_observed, best)
+    return np.asarray(chosen, dtype=int)
 
 
 def _fantasise(gp, Z, lie, y_observed, best):

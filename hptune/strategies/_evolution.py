@@ -13,7 +13,10 @@ Recipe of one generation (``population_size`` fresh points):
 4. a child equal to a told, pending or sibling point is mutated again with a
    growing scale, and after a few tries replaced by a fresh random point;
    when a finite space runs out, the generation is smaller (never an endless
-   loop).
+   loop);
+5. with ``surrogate="gp"`` (after generation 0), steps 2-4 breed a pool ten
+   times the generation and a Gaussian process picks the generation from it
+   (about 30% of it unscreened), see :mod:`~hptune.strategies._screening`.
 
 A generation is bred when its predecessor has been asked in full, so ``ask``
 works for any ``n``: asking one point at a time walks through the queue of
@@ -34,6 +37,7 @@ from ..space._space import is_member
 from ..utils._random import child_seed
 from ..utils._validation import check_choice, check_int, check_real
 from ._base import Strategy, clean_scores
+from ._screening import POOL_FACTOR, OffspringScreen, check_surrogate
 from ._operators import (
     CMAES,
     DimensionKinds,
@@ -104,8 +108,17 @@ class EvolutionOptimizer(Strategy):
     mutation_scale : float, default=0.1
         Initial mutation scale in encoded units (the unit interval of each
         dimension), then self-adapted per point.
+    surrogate : {"gp"} or None, default="gp"
+        ``"gp"``: from the second generation on, breed ten times as many
+        children as a generation needs and evaluate those a Gaussian process
+        of all told points expects to improve most (about 30% of each
+        generation is taken unscreened). None: evaluate the children as
+        bred, as a plain evolutionary algorithm; choose it when the model's
+        cost matters (thousands of cheap evaluations) rather than the
+        number of evaluations.
     random_state : int, RandomState instance or None, default=None
-        Seed of the design, the selections and the variations.
+        Seed of the design, the selections, the variations and the
+        surrogate's fits.
 
     Attributes
     ----------
@@ -159,6 +172,7 @@ class EvolutionOptimizer(Strategy):
         tournament_size=None,
         elitism=None,
         mutation_scale=_SIGMA0,
+        surrogate="gp",
         random_state=None,
     ):
         super().__init__(space, random_state=random_state)
@@ -175,6 +189,7 @@ class EvolutionOptimizer(Strategy):
         if elitism is not None:
             check_int(owner, "elitism", elitism, 0)
         check_real(owner, "mutation_scale", mutation_scale, 0, 1, closed="right")
+        check_surrogate(owner, surrogate)
         self.population_size = population_size
         self.algorithm = algorithm
         self.crossover_probability = float(crossover_probability)
@@ -182,6 +197,8 @@ class EvolutionOptimizer(Strategy):
         self.tournament_size = tournament_size
         self.elitism = elitism
         self.mutation_scale = float(mutation_scale)
+        self.surrogate = surrogate
+        self._screen = OffspringScreen() if surrogate == "gp" else None
 
         n = self.population_size_ = int(population_size or default_population_size(self.space))
         if tournament_size is not None and tournament_size > n:
@@ -231,12 +248,21 @@ class EvolutionOptimizer(Strategy):
         from the queue (not yet pending).
         """
         taken = np.vstack([self._taken(), self._queue_Z, *proposed])
+        n = self.population_size_
+        initial = self.algorithm_ == "ga" and (self.generation_ == 0 or not len(self._parent_pool()))
+        screen = (self._screen is not None and self.generation_ > 0 and not initial
+                  and self._screen.is_ready(self.n_told))
+        n_bred = POOL_FACTOR * n if screen else n
         if self.algorithm_ == "cma":
-            Z, aux = self._breed_cma(taken)
-        elif self.generation_ == 0 or not len(self._parent_pool()):
-            Z, aux = self._initial(self.population_size_, taken)
+            Z, aux = self._breed_cma(n_bred, taken)
+        elif initial:
+            Z, aux = self._initial(n, taken)
         else:
-            Z, aux = self._breed_ga(taken)
+            Z, aux = self._breed_ga(n_bred, taken)
+        if screen and len(Z):
+            pending = np.vstack([self._pending, *proposed])
+            chosen = self._screen.select(self.Z_, self._fitness(), Z, n, self._rng, pending)
+            Z, aux = Z[chosen], aux[chosen]
         self._queue_Z, self._queue_aux = Z, aux
         self.generation_ += 1
         return len(Z)
@@ -268,8 +294,8 @@ class EvolutionOptimizer(Strategy):
         elites = np.argsort(-self._fitness(), kind="stable")[: self._elitism]
         return np.union1d(last, elites)
 
-    def _breed_ga(self, taken):
-        n, rng, pool = self.population_size_, self._rng, self._parent_pool()
+    def _breed_ga(self, n, taken):
+        rng, pool = self._rng, self._parent_pool()
         y, Zp = self._fitness()[pool], self.Z_[pool]
         log_sigma = np.log(self._told_aux[pool, 0])
         a = tournament(y, n, self.tournament_size_, rng)
@@ -285,11 +311,11 @@ class EvolutionOptimizer(Strategy):
         p = max(self._p_mutation, 0.5)  # a stuck child needs more genes moved
         return self.space.snap(mutate(z, sigma, self._kinds, p, self._rng)), aux
 
-    def _breed_cma(self, taken):
+    def _breed_cma(self, n, taken):
         last = np.flatnonzero(self.generations_ == self.generation_ - 1)
         if len(last):
             self._cma.update(self._told_aux[last], self._fitness()[last])
-        U = self._cma.sample(self.population_size_, self._rng)
+        U = self._cma.sample(n, self._rng)
         Z = from_active_unit(self.space, self._kinds, U)
         return self._dedupe(Z, U, taken, self._vary_cma)
 
@@ -344,6 +370,7 @@ class EvolutionOptimizer(Strategy):
             "told_aux": self._told_aux.copy(),
             "told_generation": self.generations_.copy(),
             "cma": None if self._cma is None else self._cma.state_dict(),
+            "screen": None if self._screen is None else self._screen.warm_state(),
         }
 
     def _load_extra_state(self, extra):
@@ -359,3 +386,5 @@ class EvolutionOptimizer(Strategy):
         self._asked_aux, self._asked_gen = np.empty((0, w)), np.empty(0, int)
         if self._cma is not None:
             self._cma.load_state_dict(extra["cma"])
+        if self._screen is not None:
+            self._screen.set_warm_state(extra.get("screen") or {})
