@@ -172,7 +172,9 @@ class BayesOptimizer(Strategy):
 
     def _fit_surrogate(self):
         if self._n_fitted != self.n_told:
-            y, self.score_scale_ = self._surrogate_scores()
+            # Kept for the acquisition's incumbent: warping refits its exponent, not free.
+            self._fitted_scores = self._surrogate_scores()
+            y, self.score_scale_ = self._fitted_scores
             seed = child_seed(self._rng)
             self.gp_ = self._surrogate.fit(self.Z_, y, random_state=seed)
             self._n_fitted = self.n_told
@@ -185,7 +187,7 @@ class BayesOptimizer(Strategy):
         # when joblib workers already keep the cores busy.
         with single_threaded_blas():
             gp = self._fit_surrogate()
-        y, scale = self._surrogate_scores()  # the surrogate's scores: divided by scale, as xi
+        y, scale = self._fitted_scores  # the surrogate's scores: divided by scale, as xi
         acq_func = self._hedge.choose(self._rng) if self._hedge is not None else self.acq_func
         Z = propose_batch(
             gp,

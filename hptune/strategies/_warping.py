@@ -21,7 +21,7 @@ good region its share of the model's range:
 
 import numpy as np
 from scipy.special import ndtri
-from scipy.stats import rankdata, yeojohnson, yeojohnson_normmax
+from scipy.stats import rankdata
 
 __all__ = ["WARPINGS", "copula", "warp_scores"]
 
@@ -32,6 +32,8 @@ WARPINGS = ("none", "copula", "power")
 # extreme, and an exponent far from 1 turns rounding-level differences of
 # the best scores into large ones.
 _LAMBDA_RANGE = (-2.0, 4.0)
+# Exponents tried by the likelihood grid (a step of 0.05 over the range).
+_LAMBDA_GRID = 121
 
 
 def copula(y):
@@ -79,14 +81,56 @@ def _power(y):
         if not (np.isfinite(spread) and spread > 0):
             return copula(y) if np.ptp(y) != 0 else np.zeros_like(y)
         z = (y - median) / spread
-        try:
-            lam = float(np.clip(yeojohnson_normmax(z), *_LAMBDA_RANGE))
-            warped = yeojohnson(z, lam)
-        except (ValueError, FloatingPointError, OverflowError):
-            return copula(y)
-    if not np.all(np.isfinite(warped)) or len(np.unique(warped)) < len(np.unique(y)):
+        lam = _yeojohnson_lambda(z)
+        warped = None if lam is None else _yeojohnson(z, lam)
+    if warped is None or not np.all(np.isfinite(warped)) or len(np.unique(warped)) < len(np.unique(y)):
         return copula(y)
     return warped
+
+
+def _yeojohnson(z, lam):
+    """Yeo-Johnson transform of ``z``, one row per exponent of the 1-D ``lam``, or 1-D for a scalar.
+
+    ``((1 + z)^lam - 1) / lam`` for ``z >= 0`` and ``-((1 - z)^(2 - lam) - 1) / (2 - lam)``
+    below, written with ``expm1`` and ``log1p`` so that small ``z`` and exponents near 0
+    and 2 keep their precision; the limits at exactly 0 and 2 are logarithms.
+    """
+    lam = np.asarray(lam, dtype=float)
+    lam_col = lam.reshape(-1, 1)
+    log_abs = np.log1p(np.abs(z))
+    a = np.where(lam_col == 0, 1.0, lam_col)
+    b = np.where(lam_col == 2, 1.0, 2.0 - lam_col)
+    upper = np.where(lam_col == 0, log_abs, np.expm1(lam_col * log_abs) / a)
+    lower = np.where(lam_col == 2, -log_abs, -np.expm1((2.0 - lam_col) * log_abs) / b)
+    out = np.where(z >= 0, upper, lower)
+    return out[0] if lam.ndim == 0 else out
+
+
+def _yeojohnson_lambda(z):
+    """Maximum-likelihood Yeo-Johnson exponent on a grid over :data:`_LAMBDA_RANGE`, or None.
+
+    The profile log-likelihood ``-n/2 log var(psi) + (lam - 1) sum(sign(z) log1p|z|)`` is
+    evaluated for all grid exponents in one array operation, then refined by the
+    parabola through the best grid point and its neighbours. scipy's
+    ``yeojohnson_normmax`` finds the same optimum by Brent's method but costs a
+    third of a Bayesian step's time on a 30-point search (measured: 25 ms of
+    75), all of it Python overhead per likelihood call; the grid's step of 0.05
+    is far finer than the exponent's own uncertainty at such sizes.
+    """
+    grid = np.linspace(*_LAMBDA_RANGE, _LAMBDA_GRID)
+    jacobian = np.sum(np.sign(z) * np.log1p(np.abs(z)))
+    llf = -0.5 * len(z) * np.log(np.var(_yeojohnson(z, grid), axis=1)) + (grid - 1.0) * jacobian
+    llf = np.where(np.isfinite(llf), llf, -np.inf)
+    if not np.isfinite(llf).any():
+        return None
+    i = int(np.argmax(llf))
+    if 0 < i < len(grid) - 1 and np.all(np.isfinite(llf[i - 1 : i + 2])):
+        left, mid, right = llf[i - 1 : i + 2]
+        curvature = left - 2.0 * mid + right
+        if curvature < 0:  # a maximum: step to the parabola's vertex (within half a grid step)
+            step = grid[1] - grid[0]
+            return float(grid[i] + 0.5 * step * (left - right) / curvature)
+    return float(grid[i])
 
 
 def warp_scores(y, kind):

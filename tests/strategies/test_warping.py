@@ -96,3 +96,19 @@ def test_power_warping_survives_scores_near_the_float_limits(y):
     assert np.all(np.diff(warped[order]) >= 0)
     # distinct scores stay distinct: the best candidate is still visible
     assert len(np.unique(warped)) == len(np.unique(y))
+
+
+def test_power_warping_fits_the_same_exponent_and_transform_as_scipy():
+    from scipy.stats import yeojohnson, yeojohnson_normmax
+
+    from hptune.strategies._warping import _LAMBDA_RANGE, _yeojohnson, _yeojohnson_lambda
+
+    rng = np.random.RandomState(0)
+    for n, tail in [(12, 1.0), (40, 2.0), (200, 4.0)]:
+        y = -np.exp(rng.normal(scale=tail, size=n))
+        q1, median, q3 = np.percentile(y, [25, 50, 75])
+        z = (y - median) / (q3 - q1)
+        expected = float(np.clip(yeojohnson_normmax(z), *_LAMBDA_RANGE))
+        assert abs(_yeojohnson_lambda(z) - expected) < 0.01
+    for lam in [-1.5, 0.0, 0.7, 1.0, 2.0, 3.3]:  # including the logarithmic limits at 0 and 2
+        np.testing.assert_allclose(_yeojohnson(z, lam), yeojohnson(z, lam), rtol=1e-12, atol=1e-12)
