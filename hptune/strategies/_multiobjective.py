@@ -257,6 +257,15 @@ _VERSIONS = {
 }
 
 
-def multi_objective_version(cls):
-    """The multi-objective strategy class built on ``cls``."""
+def multi_objective_version(cls, n_objectives=2):
+    """The multi-objective strategy class built on ``cls`` for ``n_objectives``.
+
+    Bayesian optimisation of two objectives maximises the expected
+    hypervolume improvement (exact in closed form for two objectives);
+    three or more fall back to ParEGO's scalarisations.
+    """
+    if cls is BayesOptimizer and n_objectives == 2:
+        from ._multiobjective_ehvi import EHVIOptimizer  # it builds on this module
+
+        return EHVIOptimizer
     return _VERSIONS[cls]
