@@ -63,7 +63,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 RESULTS = os.path.join(HERE, "results")
 CHECKPOINTS = (30, 100)
-METHODS = ("random", "nsga2", "tpe", "hptune-bayes", "hptune-evolution")
+METHODS = ("random", "nsga2", "tpe", "hptune-bayes", "hptune-evolution", "hptune-parego")
 
 
 # -- tasks ---------------------------------------------------------------------------------
@@ -167,23 +167,76 @@ def _hptune_loop(strategy, evaluate, budget, batch):
     return history, cpu
 
 
+def _size_scorer(estimator, X, y):
+    """Minus the model size, a scorer: hptune's objectives are scorers, maximised."""
+    return -n_nodes(estimator)
+
+
+def _run_search(search, task, evaluate):
+    """Fit an hptune search class on the task's folds; its history in evaluation order.
+
+    ``cpu`` is the process time of the fit minus the evaluations' own
+    (fit and score times of every fold, single-threaded), so it approximates
+    the search's proposal time; it also holds scikit-learn's bookkeeping.
+    """
+    start = time.process_time()
+    search.set_params(
+        scoring={"accuracy": "accuracy", "size": _size_scorer},
+        objectives=["accuracy", "size"], cv=evaluate.splits, refit=False,
+    )
+    search.fit(task["X"], task["y"])
+    results = search.cv_results_
+    spent = np.sum(results["mean_fit_time"] + results["mean_score_time"]) * len(evaluate.splits)
+    history = [
+        (float(acc), float(-size))
+        for acc, size in zip(results["mean_test_accuracy"], results["mean_test_size"])
+    ]
+    return history, max(0.0, time.process_time() - start - spent)
+
+
 def run_hptune_bayes(task, evaluate, budget, seed):
+    from hptune import BayesSearchCV
+
+    search = BayesSearchCV(
+        task["estimator"], _hptune_space(task["space"]), n_iter=budget, random_state=seed
+    )
+    return _run_search(search, task, evaluate)
+
+
+def run_hptune_evolution(task, evaluate, budget, seed):
+    from hptune import EvolutionSearchCV
+
+    search = EvolutionSearchCV(
+        task["estimator"], _hptune_space(task["space"]), population_size=10, n_iter=budget,
+        random_state=seed,
+    )
+    return _run_search(search, task, evaluate)
+
+
+def run_hptune_parego(task, evaluate, budget, seed):
     from hptune.strategies._multiobjective import ParEGOOptimizer
 
+    # ParEGO, which BayesSearchCV runs for three or more objectives, with its
+    # settings, through the ask/tell loop: the previous two-objective algorithm.
     strategy = ParEGOOptimizer(
         _hptune_space(task["space"]), n_objectives=2, n_initial_points=10, xi=0.01,
-        random_state=seed,
+        output_warping="power", random_state=seed,
     )
     return _hptune_loop(strategy, evaluate, budget, batch=1)
 
 
-def run_hptune_evolution(task, evaluate, budget, seed):
-    from hptune.strategies._multiobjective import NSGA2Optimizer
+def run_ehvi_strategy(task, evaluate, budget, seed, **kwargs):
+    """The strategy BayesSearchCV runs for two objectives, ask/tell on memoised objectives.
 
-    strategy = NSGA2Optimizer(
-        _hptune_space(task["space"]), n_objectives=2, population_size=10, random_state=seed
-    )
-    return _hptune_loop(strategy, evaluate, budget, batch=10)
+    For ablations (``bench_multiobjective_ablation.py``): the same proposals
+    as ``hptune-bayes`` without refitting the models of repeated candidates.
+    """
+    from hptune.strategies._multiobjective_ehvi import EHVIOptimizer
+
+    params = dict(n_initial_points=10, output_warping="power")
+    params.update(kwargs)
+    strategy = EHVIOptimizer(_hptune_space(task["space"]), random_state=seed, **params)
+    return _hptune_loop(strategy, evaluate, budget, batch=1)
 
 
 def run_random(task, evaluate, budget, seed):
@@ -239,6 +292,7 @@ def run_tpe(task, evaluate, budget, seed):
 RUNNERS = {
     "random": run_random, "nsga2": run_nsga2, "tpe": run_tpe,
     "hptune-bayes": run_hptune_bayes, "hptune-evolution": run_hptune_evolution,
+    "hptune-parego": run_hptune_parego,
 }
 
 
@@ -298,9 +352,11 @@ def _paired(runs, task, checkpoints):
     seeds = sorted({s for _, s, _ in hv})
     lines = ["| hptune − peer | " + " | ".join(f"@ {c}: mean diff, wins" for c in checkpoints)
              + " |", "|---" * (len(checkpoints) + 1) + "|"]
-    for ours in ("hptune-bayes", "hptune-evolution"):
+    for ours in ("hptune-bayes", "hptune-evolution", "hptune-parego"):
         for peer in ("random", "nsga2", "tpe"):
             cells = []
+            if not any(m == ours for m, _, _ in hv):
+                continue
             for c in checkpoints:
                 d = np.array([hv[ours, s, c] - hv[peer, s, c] for s in seeds if (peer, s, c) in hv])
                 cells.append(f"{d.mean():+.4f}, {int((d > 0).sum())}/{len(d)}")

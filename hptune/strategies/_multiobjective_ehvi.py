@@ -40,6 +40,10 @@ __all__ = ["EHVIOptimizer"]
 # below its worst told value, so that the extremes of the front (best in one
 # objective, worst in the other) still have a positive gain to offer.
 REFERENCE_MARGIN = 0.1
+# Which told points start the local search of the acquisition, besides the
+# best candidates of the quasi-random set: "front" (every non-dominated told
+# point), "extremes" (the best told point of each objective) or "none".
+FRONT_STARTS = "front"
 
 
 class EHVIOptimizer(_VectorScores, BayesOptimizer):
@@ -115,7 +119,7 @@ class EHVIOptimizer(_VectorScores, BayesOptimizer):
             lo, hi = Y.min(axis=0), Y.max(axis=0)
             self.reference_ = lo - REFERENCE_MARGIN * np.maximum(hi - lo, 1e-12)
             mask = front_mask(-Y)
-            front, starts = Y[mask], self.Z_[mask]
+            front, starts = Y[mask], _starts(self.Z_, Y, mask)
             if len(self._pending):
                 gps, front = _believe(gps, self._pending, front)
             chosen = np.empty((0, self.space.n_columns))
@@ -161,6 +165,15 @@ def _acquisition(gps, front, reference):
         return value, grad
 
     return acq
+
+
+def _starts(Z, Y, mask):
+    """The told encodings that start the local search (see ``FRONT_STARTS``)."""
+    if FRONT_STARTS == "front":
+        return Z[mask]
+    if FRONT_STARTS == "extremes":
+        return Z[np.unique(np.argmax(Y, axis=0))]
+    return None
 
 
 def _believe(gps, Z, front):
