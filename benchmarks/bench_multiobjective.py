@@ -20,19 +20,26 @@ time): unlike ``fit_time`` it is deterministic, so that every method is
 judged on the same function whatever the load of the machine.
 
 Every method runs ``--budget`` evaluations (100) per seed on the same fixed
-3-fold splitter, through one evaluation function that memoises (params ->
-objectives), since the models are deterministic (fixed ``random_state``):
+3-fold splits. The peers and the ask/tell reference go through one
+evaluation function that memoises (params -> objectives), since the models
+are deterministic (fixed ``random_state``); hptune's searches are the real
+search classes, fitted on the same splits with the size as a scorer, so
+they evaluate every candidate themselves (same values, more time):
 
 * ``random``: scikit-learn's ``ParameterSampler``, the sampler of
   RandomizedSearchCV, with the seed;
 * ``nsga2``: Optuna's NSGAIISampler through ``study.ask``/``study.tell``,
   population 10 (the default, 50, would leave 2 generations in 100);
 * ``tpe``: Optuna's TPESampler (multi-objective, default settings);
-* ``hptune-bayes``: hptune's ParEGOOptimizer with BayesSearchCV's settings
-  (10 initial points, ``xi=0.01``), one point per ask: what
-  ``BayesSearchCV(objectives=[...])`` runs;
-* ``hptune-evolution``: hptune's NSGA2Optimizer, population 10 (as
-  ``EvolutionSearchCV(population_size=10, objectives=[...])``).
+* ``hptune-bayes``: ``BayesSearchCV(objectives=["accuracy", "size"],
+  n_iter=budget)`` with its defaults (10 initial points, one candidate per
+  step): expected hypervolume improvement (EHVIOptimizer);
+* ``hptune-evolution``: ``EvolutionSearchCV(objectives=[...],
+  population_size=10, n_iter=budget)`` (NSGA-II selection);
+* ``hptune-parego``: hptune's ParEGOOptimizer with BayesSearchCV's settings
+  (10 initial points, ``xi=0.01``, power warping) through ask/tell, one
+  point per ask: what BayesSearchCV runs for three or more objectives, and
+  ran for two before EHVI; kept for reference.
 
 Hypervolume: accuracy and size are normalised to ``a = (accuracy - 0.5) /
 0.5`` and ``s = size / size_max``, where ``size_max`` is the size of the
@@ -41,7 +48,8 @@ fold; the reference point is ``a = 0, s = 1`` (accuracy 0.5, the largest
 model); points beyond it add nothing. The hypervolume (in [0, 1]) of the
 candidates evaluated after 30 and after all ``--budget`` evaluations is
 reported as mean and std over the seeds. ``cpu`` is the process time of a
-method's own proposals (ask and tell, evaluations excluded).
+method's own proposals (ask and tell, evaluations excluded; for the search
+classes, the fit's process time minus the folds' fit and score times).
 
 Usage::
 

@@ -12,7 +12,10 @@ that every variant is judged on the same deterministic function:
 * ``no-warping``: the GPs on the raw objectives (``output_warping="none"``);
 * ``init-5``, ``init-20``: initial design of 5 or 20 points;
 * ``starts-extremes``, ``starts-none``: local-search starts from the best
-  told point of each objective only, or from the candidate set only.
+  told point of each objective only, or from the candidate set only;
+* ``copula``: the GPs on the normal quantiles of each objective's ranks;
+* ``no-warping-margin-0.5``: raw objectives and the reference half the
+  range below the worst told values.
 
 Usage::
 
@@ -40,6 +43,8 @@ VARIANTS = {
     "init-20": ({}, {"n_initial_points": 20}),
     "starts-extremes": ({"FRONT_STARTS": "extremes"}, {}),
     "starts-none": ({"FRONT_STARTS": "none"}, {}),
+    "copula": ({}, {"output_warping": "copula"}),
+    "no-warping-margin-0.5": ({"REFERENCE_MARGIN": 0.5}, {"output_warping": "none"}),
 }
 
 
@@ -101,10 +106,15 @@ def main():
     parser.add_argument("--tasks", default=",".join(bench.TASKS))
     parser.add_argument("--variants", default=",".join(VARIANTS))
     parser.add_argument("--report-only", action="store_true")
+    parser.add_argument("--append", action="store_true",
+                        help="add the runs to those of the results file")
     args = parser.parse_args()
     path = os.path.join(bench.RESULTS, "multiobjective_ablation.json")
     if not args.report_only:
         runs = []
+        if args.append:
+            with open(path) as f:
+                runs = json.load(f)["runs"]
         for name in args.tasks.split(","):
             task = bench.TASKS[name]()
             evaluate = bench.Objectives(task)
