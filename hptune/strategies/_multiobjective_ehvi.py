@@ -52,8 +52,9 @@ class EHVIOptimizer(_VectorScores, BayesOptimizer):
     :class:`~hptune.strategies.BayesOptimizer` with one Gaussian process per
     objective and, as acquisition, the expected gain of the hypervolume
     dominated by the told points (Emmerich et al., 2006), computed in closed
-    form. Its ``acq_func``, ``xi`` and ``kappa`` are not used: the
-    hypervolume gain is the only acquisition here.
+    form. Its ``acq_func``, ``xi``, ``kappa`` and ``batch_strategy`` are
+    not used: the hypervolume gain is the only acquisition here, and batches
+    believe the models (kriging believer).
 
     Parameters
     ----------
