@@ -53,8 +53,10 @@ classes, the fit's process time minus the folds' fit and score times).
 
 Usage::
 
-    OMP_NUM_THREADS=1 /work/venv-bench/bin/python benchmarks/bench_multiobjective.py --seeds 0-4
+    OMP_NUM_THREADS=1 python benchmarks/bench_multiobjective.py --seeds 0-4
     python benchmarks/bench_multiobjective.py --report-only
+    # rerun some methods only, keeping the others' runs of the results file
+    python benchmarks/bench_multiobjective.py --methods hptune-bayes --merge
 
 Writes ``results/multiobjective.json`` (every run: the objectives of every
 evaluation, seeds) and ``results/multiobjective.md``. Optuna's GP sampler
@@ -381,10 +383,19 @@ def main():
     parser.add_argument("--tasks", default=",".join(TASKS))
     parser.add_argument("--methods", default=",".join(METHODS))
     parser.add_argument("--report-only", action="store_true")
+    parser.add_argument(
+        "--merge", action="store_true",
+        help="keep the results file's runs of the methods not run now (the objectives are "
+             "deterministic, so a method's runs only change when its code does)",
+    )
     args = parser.parse_args()
     path = os.path.join(RESULTS, "multiobjective.json")
     if not args.report_only:
         runs = []
+        if args.merge:
+            with open(path) as f:
+                kept = json.load(f)["runs"]
+            runs = [r for r in kept if r["method"] not in args.methods.split(",")]
         for name in args.tasks.split(","):
             task = TASKS[name]()
             evaluate = Objectives(task)
