@@ -48,8 +48,8 @@ fold; the reference point is ``a = 0, s = 1`` (accuracy 0.5, the largest
 model); points beyond it add nothing. The hypervolume (in [0, 1]) of the
 candidates evaluated after 30 and after all ``--budget`` evaluations is
 reported as mean and std over the seeds. ``cpu`` is the process time of a
-method's own proposals (ask and tell, evaluations excluded; for the search
-classes, the fit's process time minus the folds' fit and score times).
+method's own proposals (ask and tell, evaluations excluded); it is not
+measured for the search classes, whose proposals run inside ``fit``.
 
 Usage::
 
@@ -74,6 +74,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 RESULTS = os.path.join(HERE, "results")
 CHECKPOINTS = (30, 100)
 METHODS = ("random", "nsga2", "tpe", "hptune-bayes", "hptune-evolution", "hptune-parego")
+# Methods run as hptune's search classes, whose proposal time is not measured
+# apart from their evaluations.
+SEARCH_CLASSES = ("hptune-bayes", "hptune-evolution")
 
 
 # -- tasks ---------------------------------------------------------------------------------
@@ -185,23 +188,20 @@ def _size_scorer(estimator, X, y):
 def _run_search(search, task, evaluate):
     """Fit an hptune search class on the task's folds; its history in evaluation order.
 
-    ``cpu`` is the process time of the fit minus the evaluations' own
-    (fit and score times of every fold, single-threaded), so it approximates
-    the search's proposal time; it also holds scikit-learn's bookkeeping.
+    The proposal time is not separated from the evaluations here (``cpu`` is
+    None): ``bench_multiobjective_ablation.py`` reports the strategy's own.
     """
-    start = time.process_time()
     search.set_params(
         scoring={"accuracy": "accuracy", "size": _size_scorer},
         objectives=["accuracy", "size"], cv=evaluate.splits, refit=False,
     )
     search.fit(task["X"], task["y"])
     results = search.cv_results_
-    spent = np.sum(results["mean_fit_time"] + results["mean_score_time"]) * len(evaluate.splits)
     history = [
         (float(acc), float(-size))
         for acc, size in zip(results["mean_test_accuracy"], results["mean_test_size"])
     ]
-    return history, max(0.0, time.process_time() - start - spent)
+    return history, None
 
 
 def run_hptune_bayes(task, evaluate, budget, seed):
@@ -326,8 +326,9 @@ def report(runs, budget):
         "Written by `benchmarks/bench_multiobjective.py` (see its docstring for tasks, "
         "normalisation and reference point). Hypervolume in [0, 1], larger is better, "
         "mean ± std over the seeds; `cpu` is the method's own proposal time per run "
-        "(seconds of process time, evaluations excluded). Every method evaluates on the "
-        "same 3 stratified folds; the objectives are deterministic (accuracy, tree nodes), "
+        "(seconds of process time, evaluations excluded; not measured for the search "
+        "classes, see `multiobjective_ablation.md` for the EHVI strategy's). Every method "
+        "evaluates on the same 3 stratified folds; the objectives are deterministic (accuracy, tree nodes), "
         "so the numbers do not depend on the machine's load. The paired tables give, per "
         "seed, an hptune method's hypervolume minus a peer's: the mean and on how many "
         "seeds hptune's is larger. Optuna's GP sampler needs PyTorch (not installed): "
@@ -346,9 +347,9 @@ def report(runs, budget):
             for c in at:
                 hv = [normalised_hypervolume(r["history"][:c], r["size_max"]) for r in mine]
                 cells.append(f"{np.mean(hv):.4f} ± {np.std(hv):.4f}")
-            cpu = np.mean([r["cpu"] for r in mine])
+            cpu = "–" if method in SEARCH_CLASSES else f"{np.mean([r['cpu'] for r in mine]):.2f}"
             seeds = ",".join(str(r["seed"]) for r in mine)
-            lines.append(f"| {method} | " + " | ".join(cells) + f" | {cpu:.2f} | {seeds} |")
+            lines.append(f"| {method} | " + " | ".join(cells) + f" | {cpu} | {seeds} |")
         lines += ["", *_paired(runs, task, at), ""]
     return "\n".join(lines)
 
@@ -407,7 +408,7 @@ def main():
                                      cpu=cpu, size_max=evaluate.size_max,
                                      wall=time.time() - start))
                     hv = normalised_hypervolume(history, evaluate.size_max)
-                    print(f"{name} {method} seed {seed}: HV {hv:.4f}, cpu {cpu:.1f}s, "
+                    print(f"{name} {method} seed {seed}: HV {hv:.4f}, cpu {cpu or 0.0:.1f}s, "
                           f"{len(evaluate.cache)} cached", flush=True)
             with open(path, "w") as f:
                 json.dump({"budget": args.budget, "runs": runs}, f)
