@@ -14,6 +14,10 @@ that every variant is judged on the same deterministic function:
 * ``starts-extremes``, ``starts-none``: local-search starts from the best
   told point of each objective only, or from the candidate set only;
 * ``copula``: the GPs on the normal quantiles of each objective's ranks;
+* ``front-means``: the front from the GPs' posterior
+  means at the told points instead of the told values;
+* ``candidates-4096``: 4096 candidates per proposal instead of 1024, so
+  that both (discrete) spaces are scored entire;
 * ``no-warping-margin-0.5``: raw objectives and the reference half the
   range below the worst told values.
 
@@ -44,6 +48,8 @@ VARIANTS = {
     "starts-extremes": ({"FRONT_STARTS": "extremes"}, {}),
     "starts-none": ({"FRONT_STARTS": "none"}, {}),
     "copula": ({}, {"output_warping": "copula"}),
+    "front-means": ({"FRONT_VALUES": "mean"}, {}),
+    "candidates-4096": ({}, {"n_candidates": 4096}),
     "no-warping-margin-0.5": ({"REFERENCE_MARGIN": 0.5}, {"output_warping": "none"}),
 }
 

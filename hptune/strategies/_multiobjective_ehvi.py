@@ -44,6 +44,9 @@ REFERENCE_MARGIN = 0.1
 # best candidates of the quasi-random set: "front" (every non-dominated told
 # point), "extremes" (the best told point of each objective) or "none".
 FRONT_STARTS = "front"
+# The front's values: "told" (the warped told objectives) or "mean" (the
+# GPs' posterior means at the told points, which discount noisy scores).
+FRONT_VALUES = "told"
 
 
 class EHVIOptimizer(_VectorScores, BayesOptimizer):
@@ -119,6 +122,8 @@ class EHVIOptimizer(_VectorScores, BayesOptimizer):
             Y = self._warped
             lo, hi = Y.min(axis=0), Y.max(axis=0)
             self.reference_ = lo - REFERENCE_MARGIN * np.maximum(hi - lo, 1e-12)
+            if FRONT_VALUES == "mean":
+                Y = np.column_stack([gp.predict(self.Z_, return_std=False) for gp in gps])
             mask = front_mask(-Y)
             front, starts = Y[mask], _starts(self.Z_, Y, mask)
             if len(self._pending):
