@@ -36,6 +36,10 @@ from ._warping import warp_scores
 
 __all__ = ["EHVIOptimizer"]
 
+# Three design choices, kept as module settings (not parameters) so that
+# benchmarks/bench_multiobjective_ablation.py can vary them; the values here
+# were the best over both of its tasks (results/multiobjective_ablation.md).
+#
 # The reference point lies this fraction of each objective's warped range
 # below its worst told value, so that the extremes of the front (best in one
 # objective, worst in the other) still have a positive gain to offer.
