@@ -75,12 +75,13 @@ def report(runs):
         "",
         "Written by `benchmarks/bench_multiobjective_ablation.py` (see its docstring). "
         "Normalised hypervolume as in `multiobjective.md`, mean ± std over the seeds, and "
-        "the seed-paired difference to `default` (mean, wins/seeds).",
+        "the seed-paired difference to `default` (mean, wins/seeds); `cpu` is the "
+        "strategy's own time per run (ask and tell, seconds of process time).",
         "",
     ]
     for task in sorted({r["task"] for r in runs}):
         lines += [f"## {task}", "", "| variant | HV @ 30 | HV @ 100 | vs default @ 30 "
-                  "| vs default @ 100 | cpu (s) |", "|---|---|---|---|---|---|"]
+                  "| vs default @ 100 | cpu (s) | seeds |", "|---|---|---|---|---|---|---|"]
         hv = {(r["variant"], r["seed"], c): bench.normalised_hypervolume(
             r["history"][:c], r["size_max"]) for r in runs if r["task"] == task
             for c in bench.CHECKPOINTS}
@@ -98,7 +99,8 @@ def report(runs):
                               if ("default", s, c) in hv])
                 cells.append(f"{d.mean():+.4f}, {int((d > 0).sum())}/{len(d)}")
             cpu = np.mean([r["cpu"] for r in mine])
-            lines.append(f"| {variant} | " + " | ".join(cells) + f" | {cpu:.1f} |")
+            lines.append(f"| {variant} | " + " | ".join(cells) + f" | {cpu:.1f} | "
+                         + ",".join(map(str, seeds)) + " |")
         lines.append("")
     return "\n".join(lines)
 
