@@ -20,19 +20,26 @@ time): unlike ``fit_time`` it is deterministic, so that every method is
 judged on the same function whatever the load of the machine.
 
 Every method runs ``--budget`` evaluations (100) per seed on the same fixed
-3-fold splitter, through one evaluation function that memoises (params ->
-objectives), since the models are deterministic (fixed ``random_state``):
+3-fold splits. The peers and the ask/tell reference go through one
+evaluation function that memoises (params -> objectives), since the models
+are deterministic (fixed ``random_state``); hptune's searches are the real
+search classes, fitted on the same splits with the size as a scorer, so
+they evaluate every candidate themselves (same values, more time):
 
 * ``random``: scikit-learn's ``ParameterSampler``, the sampler of
   RandomizedSearchCV, with the seed;
 * ``nsga2``: Optuna's NSGAIISampler through ``study.ask``/``study.tell``,
   population 10 (the default, 50, would leave 2 generations in 100);
 * ``tpe``: Optuna's TPESampler (multi-objective, default settings);
-* ``hptune-bayes``: hptune's ParEGOOptimizer with BayesSearchCV's settings
-  (10 initial points, ``xi=0.01``), one point per ask: what
-  ``BayesSearchCV(objectives=[...])`` runs;
-* ``hptune-evolution``: hptune's NSGA2Optimizer, population 10 (as
-  ``EvolutionSearchCV(population_size=10, objectives=[...])``).
+* ``hptune-bayes``: ``BayesSearchCV(objectives=["accuracy", "size"],
+  n_iter=budget)`` with its defaults (10 initial points, one candidate per
+  step): expected hypervolume improvement (EHVIOptimizer);
+* ``hptune-evolution``: ``EvolutionSearchCV(objectives=[...],
+  population_size=10, n_iter=budget)`` (NSGA-II selection);
+* ``hptune-parego``: hptune's ParEGOOptimizer with BayesSearchCV's settings
+  (10 initial points, ``xi=0.01``, power warping) through ask/tell, one
+  point per ask: what BayesSearchCV runs for three or more objectives, and
+  ran for two before EHVI; kept for reference.
 
 Hypervolume: accuracy and size are normalised to ``a = (accuracy - 0.5) /
 0.5`` and ``s = size / size_max``, where ``size_max`` is the size of the
@@ -41,12 +48,15 @@ fold; the reference point is ``a = 0, s = 1`` (accuracy 0.5, the largest
 model); points beyond it add nothing. The hypervolume (in [0, 1]) of the
 candidates evaluated after 30 and after all ``--budget`` evaluations is
 reported as mean and std over the seeds. ``cpu`` is the process time of a
-method's own proposals (ask and tell, evaluations excluded).
+method's own proposals (ask and tell, evaluations excluded); it is not
+measured for the search classes, whose proposals run inside ``fit``.
 
 Usage::
 
-    OMP_NUM_THREADS=1 /work/venv-bench/bin/python benchmarks/bench_multiobjective.py --seeds 0-4
+    OMP_NUM_THREADS=1 python benchmarks/bench_multiobjective.py --seeds 0-4
     python benchmarks/bench_multiobjective.py --report-only
+    # rerun some methods only, keeping the others' runs of the results file
+    python benchmarks/bench_multiobjective.py --methods hptune-bayes --merge
 
 Writes ``results/multiobjective.json`` (every run: the objectives of every
 evaluation, seeds) and ``results/multiobjective.md``. Optuna's GP sampler
@@ -63,7 +73,10 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 RESULTS = os.path.join(HERE, "results")
 CHECKPOINTS = (30, 100)
-METHODS = ("random", "nsga2", "tpe", "hptune-bayes", "hptune-evolution")
+METHODS = ("random", "nsga2", "tpe", "hptune-bayes", "hptune-evolution", "hptune-parego")
+# Methods run as hptune's search classes, whose proposal time is not measured
+# apart from their evaluations.
+SEARCH_CLASSES = ("hptune-bayes", "hptune-evolution")
 
 
 # -- tasks ---------------------------------------------------------------------------------
@@ -167,23 +180,73 @@ def _hptune_loop(strategy, evaluate, budget, batch):
     return history, cpu
 
 
+def _size_scorer(estimator, X, y):
+    """Minus the model size, a scorer: hptune's objectives are scorers, maximised."""
+    return -n_nodes(estimator)
+
+
+def _run_search(search, task, evaluate):
+    """Fit an hptune search class on the task's folds; its history in evaluation order.
+
+    The proposal time is not separated from the evaluations here (``cpu`` is
+    None): ``bench_multiobjective_ablation.py`` reports the strategy's own.
+    """
+    search.set_params(
+        scoring={"accuracy": "accuracy", "size": _size_scorer},
+        objectives=["accuracy", "size"], cv=evaluate.splits, refit=False,
+    )
+    search.fit(task["X"], task["y"])
+    results = search.cv_results_
+    history = [
+        (float(acc), float(-size))
+        for acc, size in zip(results["mean_test_accuracy"], results["mean_test_size"])
+    ]
+    return history, None
+
+
 def run_hptune_bayes(task, evaluate, budget, seed):
+    from hptune import BayesSearchCV
+
+    search = BayesSearchCV(
+        task["estimator"], _hptune_space(task["space"]), n_iter=budget, random_state=seed
+    )
+    return _run_search(search, task, evaluate)
+
+
+def run_hptune_evolution(task, evaluate, budget, seed):
+    from hptune import EvolutionSearchCV
+
+    search = EvolutionSearchCV(
+        task["estimator"], _hptune_space(task["space"]), population_size=10, n_iter=budget,
+        random_state=seed,
+    )
+    return _run_search(search, task, evaluate)
+
+
+def run_hptune_parego(task, evaluate, budget, seed):
     from hptune.strategies._multiobjective import ParEGOOptimizer
 
+    # ParEGO, which BayesSearchCV runs for three or more objectives, with its
+    # settings, through the ask/tell loop: the previous two-objective algorithm.
     strategy = ParEGOOptimizer(
         _hptune_space(task["space"]), n_objectives=2, n_initial_points=10, xi=0.01,
-        random_state=seed,
+        output_warping="power", random_state=seed,
     )
     return _hptune_loop(strategy, evaluate, budget, batch=1)
 
 
-def run_hptune_evolution(task, evaluate, budget, seed):
-    from hptune.strategies._multiobjective import NSGA2Optimizer
+def run_ehvi_strategy(task, evaluate, budget, seed, **kwargs):
+    """The strategy BayesSearchCV runs for two objectives, ask/tell on memoised objectives.
 
-    strategy = NSGA2Optimizer(
-        _hptune_space(task["space"]), n_objectives=2, population_size=10, random_state=seed
-    )
-    return _hptune_loop(strategy, evaluate, budget, batch=10)
+    For ablations (``bench_multiobjective_ablation.py``): the same proposals
+    as ``hptune-bayes`` without refitting the models of repeated candidates.
+    """
+    from hptune.strategies._multiobjective_ehvi import EHVIOptimizer
+
+    params = dict(n_initial_points=10, output_warping="power")
+    params.update(kwargs)
+    strategy = EHVIOptimizer(_hptune_space(task["space"]), random_state=seed, **params)
+    return _hptune_loop(strategy, evaluate, budget, batch=1)
 
 
 def run_random(task, evaluate, budget, seed):
@@ -239,6 +302,7 @@ def run_tpe(task, evaluate, budget, seed):
 RUNNERS = {
     "random": run_random, "nsga2": run_nsga2, "tpe": run_tpe,
     "hptune-bayes": run_hptune_bayes, "hptune-evolution": run_hptune_evolution,
+    "hptune-parego": run_hptune_parego,
 }
 
 
@@ -262,8 +326,9 @@ def report(runs, budget):
         "Written by `benchmarks/bench_multiobjective.py` (see its docstring for tasks, "
         "normalisation and reference point). Hypervolume in [0, 1], larger is better, "
         "mean ± std over the seeds; `cpu` is the method's own proposal time per run "
-        "(seconds of process time, evaluations excluded). Every method evaluates on the "
-        "same 3 stratified folds; the objectives are deterministic (accuracy, tree nodes), "
+        "(seconds of process time, evaluations excluded; not measured for the search "
+        "classes, see `multiobjective_ablation.md` for the EHVI strategy's). Every method "
+        "evaluates on the same 3 stratified folds; the objectives are deterministic (accuracy, tree nodes), "
         "so the numbers do not depend on the machine's load. The paired tables give, per "
         "seed, an hptune method's hypervolume minus a peer's: the mean and on how many "
         "seeds hptune's is larger. Optuna's GP sampler needs PyTorch (not installed): "
@@ -282,9 +347,9 @@ def report(runs, budget):
             for c in at:
                 hv = [normalised_hypervolume(r["history"][:c], r["size_max"]) for r in mine]
                 cells.append(f"{np.mean(hv):.4f} ± {np.std(hv):.4f}")
-            cpu = np.mean([r["cpu"] for r in mine])
+            cpu = "–" if method in SEARCH_CLASSES else f"{np.mean([r['cpu'] for r in mine]):.2f}"
             seeds = ",".join(str(r["seed"]) for r in mine)
-            lines.append(f"| {method} | " + " | ".join(cells) + f" | {cpu:.2f} | {seeds} |")
+            lines.append(f"| {method} | " + " | ".join(cells) + f" | {cpu} | {seeds} |")
         lines += ["", *_paired(runs, task, at), ""]
     return "\n".join(lines)
 
@@ -298,9 +363,11 @@ def _paired(runs, task, checkpoints):
     seeds = sorted({s for _, s, _ in hv})
     lines = ["| hptune − peer | " + " | ".join(f"@ {c}: mean diff, wins" for c in checkpoints)
              + " |", "|---" * (len(checkpoints) + 1) + "|"]
-    for ours in ("hptune-bayes", "hptune-evolution"):
+    for ours in ("hptune-bayes", "hptune-evolution", "hptune-parego"):
         for peer in ("random", "nsga2", "tpe"):
             cells = []
+            if not any(m == ours for m, _, _ in hv):
+                continue
             for c in checkpoints:
                 d = np.array([hv[ours, s, c] - hv[peer, s, c] for s in seeds if (peer, s, c) in hv])
                 cells.append(f"{d.mean():+.4f}, {int((d > 0).sum())}/{len(d)}")
@@ -317,10 +384,19 @@ def main():
     parser.add_argument("--tasks", default=",".join(TASKS))
     parser.add_argument("--methods", default=",".join(METHODS))
     parser.add_argument("--report-only", action="store_true")
+    parser.add_argument(
+        "--merge", action="store_true",
+        help="keep the results file's runs of the methods not run now (the objectives are "
+             "deterministic, so a method's runs only change when its code does)",
+    )
     args = parser.parse_args()
     path = os.path.join(RESULTS, "multiobjective.json")
     if not args.report_only:
         runs = []
+        if args.merge:
+            with open(path) as f:
+                kept = json.load(f)["runs"]
+            runs = [r for r in kept if r["method"] not in args.methods.split(",")]
         for name in args.tasks.split(","):
             task = TASKS[name]()
             evaluate = Objectives(task)
@@ -332,7 +408,7 @@ def main():
                                      cpu=cpu, size_max=evaluate.size_max,
                                      wall=time.time() - start))
                     hv = normalised_hypervolume(history, evaluate.size_max)
-                    print(f"{name} {method} seed {seed}: HV {hv:.4f}, cpu {cpu:.1f}s, "
+                    print(f"{name} {method} seed {seed}: HV {hv:.4f}, cpu {cpu or 0.0:.1f}s, "
                           f"{len(evaluate.cache)} cached", flush=True)
             with open(path, "w") as f:
                 json.dump({"budget": args.budget, "runs": runs}, f)

@@ -193,7 +193,8 @@ class AskTellSearchCV(BaseHptuneSearchCV):
         """``cls``, or its multi-objective version with the number of objectives given."""
         if self.objectives is None:
             return cls
-        return functools.partial(multi_objective_version(cls), n_objectives=len(self.objectives))
+        n_objectives = len(self.objectives)
+        return functools.partial(multi_objective_version(cls, n_objectives), n_objectives=n_objectives)
 
     def _told_scores(self, results, n):
         """What the strategy is told of the last ``n`` candidates of ``results``.

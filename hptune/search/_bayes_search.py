@@ -152,6 +152,10 @@ class BayesSearchCV(AskTellSearchCV):
         The initial design.
     acq_func : {"log_ei", "log_pi", "ucb", "gp_hedge"}, default="log_ei"
         Acquisition function; skopt's ``"EI"``, ``"PI"``, ``"LCB"`` are aliases.
+        With two ``objectives`` the search maximises the expected hypervolume
+        improvement instead, and ``acq_func``, ``xi`` and ``batch_strategy``
+        are not used (batches believe the models' predictions); see
+        :ref:`objectives`.
     batch_strategy : {"kriging_believer", "cl_min", "cl_mean", "cl_max"}, \
             default="kriging_believer"
         How batches of ``n_points`` distinct candidates are built.

@@ -25,7 +25,10 @@ in [0, 1] with 0 the best value told.
   ``rho = 0.05``, maximised as ``-g``. Each draw aims the acquisition at
   another part of the front; the max term reaches non-convex parts of a
   front that a weighted sum cannot, and the small sum term breaks ties
-  between weakly dominated points.
+  between weakly dominated points. :func:`multi_objective_version` gives it
+  to Bayesian searches of three or more objectives; two objectives get
+  :class:`~hptune.strategies._multiobjective_ehvi.EHVIOptimizer` (expected
+  hypervolume improvement, exact for two).
 
 The first objective is the strategy's ``y_`` (and ``best_score``), so
 that progress reports and stopping rules read it as a single-objective
@@ -257,6 +260,15 @@ _VERSIONS = {
 }
 
 
-def multi_objective_version(cls):
-    """The multi-objective strategy class built on ``cls``."""
+def multi_objective_version(cls, n_objectives=2):
+    """The multi-objective strategy class built on ``cls`` for ``n_objectives``.
+
+    Bayesian optimisation of two objectives maximises the expected
+    hypervolume improvement (exact in closed form for two objectives);
+    three or more fall back to ParEGO's scalarisations.
+    """
+    if cls is BayesOptimizer and n_objectives == 2:
+        from ._multiobjective_ehvi import EHVIOptimizer  # it builds on this module
+
+        return EHVIOptimizer
     return _VERSIONS[cls]

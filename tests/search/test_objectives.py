@@ -243,3 +243,16 @@ def test_objectives_of_a_callable_scoring_are_checked_on_its_results():
     msg = "Unknown objective 'nope' of EvolutionSearchCV: cv_results has no 'mean_test_nope' column."
     with pytest.raises(ValueError, match=re.escape(msg)):
         _search("EvolutionSearchCV", scoring=scorer, objectives=["acc", "nope"]).fit(X, y)
+
+
+def test_bayes_search_uses_ehvi_for_two_objectives_and_parego_for_three():
+    from hptune.strategies._multiobjective import ParEGOOptimizer
+    from hptune.strategies._multiobjective_ehvi import EHVIOptimizer
+
+    two = _search("BayesSearchCV").fit(X, y)
+    assert type(two.strategy_) is EHVIOptimizer
+    three = _search("BayesSearchCV", objectives=["acc", "leaves", "fit_time"]).fit(X, y)
+    assert type(three.strategy_) is ParEGOOptimizer
+    # The same candidates whatever the number of workers.
+    parallel = _search("BayesSearchCV", n_jobs=2).fit(X, y)
+    assert parallel.cv_results_["params"] == two.cv_results_["params"]

@@ -1,0 +1,193 @@
+"""Bayesian optimisation of two objectives by expected hypervolume improvement.
+
+Recipe of one model-based ``ask(n)`` (after the initial design of
+:class:`~hptune.strategies.BayesOptimizer`):
+
+1. fit one Gaussian process per objective, each to its own cleaned and
+   output-warped scores (``output_warping``, as the single-objective
+   optimiser; failures enter as the worst score of each objective);
+2. in that warped space, take the told points as the front and the
+   reference point ``lo - REFERENCE_MARGIN * (hi - lo)`` per objective, with
+   ``lo`` and ``hi`` the worst and best warped values told. Predictions,
+   front and reference must share one space for the hypervolume to mean
+   anything; the warped space is the one the GPs predict in, and a warping
+   is monotone in each objective, so it keeps which points dominate which;
+3. maximise ``log EHVI`` (:mod:`hptune.acquisition._ehvi`) over the space
+   with :func:`~hptune.acquisition.maximize_acquisition`, starting the
+   local search from the candidate set's best points and from the told
+   points of the front;
+4. for a batch, or for points still pending, believe the models (kriging
+   believer): condition each GP on its own predicted mean at the point and
+   add the predicted pair to the front, so the next point looks elsewhere.
+"""
+
+import numpy as np
+
+from ..acquisition import maximize_acquisition
+from ..acquisition._ehvi import log_ehvi_and_grad
+from ..surrogate import GaussianProcess
+from ..utils._random import child_seed
+from ..utils._threads import single_threaded_blas
+from ._base import model_scores
+from ._bayes import BayesOptimizer
+from ._multiobjective import _VectorScores
+from ._multiobjective_sort import front_mask
+from ._warping import warp_scores
+
+__all__ = ["EHVIOptimizer"]
+
+# Three design choices, kept as module settings (not parameters) so that
+# benchmarks/bench_multiobjective_ablation.py can vary them; the values here
+# were the best over both of its tasks (results/multiobjective_ablation.md).
+#
+# The reference point lies this fraction of each objective's warped range
+# below its worst told value, so that the extremes of the front (best in one
+# objective, worst in the other) still have a positive gain to offer.
+REFERENCE_MARGIN = 0.1
+# Which told points start the local search of the acquisition, besides the
+# best candidates of the quasi-random set: "front" (every non-dominated told
+# point), "extremes" (the best told point of each objective) or "none".
+FRONT_STARTS = "front"
+# The front's values: "told" (the warped told objectives) or "mean" (the
+# GPs' posterior means at the told points, which discount noisy scores).
+FRONT_VALUES = "told"
+
+
+class EHVIOptimizer(_VectorScores, BayesOptimizer):
+    """Bayesian optimiser of two objectives by expected hypervolume improvement.
+
+    :class:`~hptune.strategies.BayesOptimizer` with one Gaussian process per
+    objective and, as acquisition, the expected gain of the hypervolume
+    dominated by the told points (Emmerich et al., 2006), computed in closed
+    form. Its ``acq_func``, ``xi``, ``kappa`` and ``batch_strategy`` are
+    not used: the hypervolume gain is the only acquisition here, and batches
+    believe the models (kriging believer).
+
+    Parameters
+    ----------
+    space : Space, dict or list of Dimension
+        The search space.
+    n_objectives : int, default=2
+        Number of objectives told per point; must be 2 (use
+        ``ParEGOOptimizer`` for more).
+    **kwargs : dict
+        Parameters of :class:`~hptune.strategies.BayesOptimizer`;
+        ``output_warping`` applies to each objective on its own.
+
+    Attributes
+    ----------
+    Y_ : ndarray of shape (n_told, 2)
+        The told objectives (maximised).
+    gps_ : list of GaussianProcess or None
+        The last fitted surrogates, one per objective, of the warped scores.
+    gp_ : GaussianProcess or None
+        The first objective's surrogate (what the surrogate plots read).
+    reference_ : ndarray of shape (2,) or None
+        The last reference point, in the warped units of the surrogates.
+
+    References
+    ----------
+    .. [1] M. Emmerich, K. Giannakoglou and B. Naujoks, "Single- and
+       multiobjective evolutionary optimization assisted by Gaussian random
+       field metamodels", IEEE Transactions on Evolutionary Computation
+       10(4), 2006, pp. 421-439.
+    """
+
+    def __init__(self, space, *, n_objectives=2, **kwargs):
+        super().__init__(space, n_objectives=n_objectives, **kwargs)
+        if self.n_objectives != 2:
+            raise ValueError(
+                f"EHVIOptimizer optimises exactly 2 objectives; got n_objectives="
+                f"{n_objectives}. Use ParEGOOptimizer for 3 or more."
+            )
+        self.gps_ = None
+        self.reference_ = None
+        self._surrogates = [self._new_surrogate() for _ in range(2)]
+        self._warped = None
+
+    def _new_surrogate(self):
+        return GaussianProcess(noise_floor=self._surrogate.noise_floor)
+
+    def _fit_surrogate(self):
+        if self._n_fitted != self.n_told:
+            columns = [model_scores(self.Y_[:, j])[0] for j in range(2)]
+            self._warped = np.column_stack([warp_scores(y, self.output_warping) for y in columns])
+            self.gps_ = [
+                surrogate.fit(self.Z_, y, random_state=child_seed(self._rng))
+                for surrogate, y in zip(self._surrogates, self._warped.T)
+            ]
+            self.gp_ = self.gps_[0]
+            self._n_fitted = self.n_told
+        return self.gps_
+
+    def _model_points(self, n, taken):
+        with single_threaded_blas():
+            gps = self._fit_surrogate()
+            Y = self._warped
+            lo, hi = Y.min(axis=0), Y.max(axis=0)
+            self.reference_ = lo - REFERENCE_MARGIN * np.maximum(hi - lo, 1e-12)
+            if FRONT_VALUES == "mean":
+                Y = np.column_stack([gp.predict(self.Z_, return_std=False) for gp in gps])
+            mask = front_mask(-Y)
+            front, starts = Y[mask], _starts(self.Z_, Y, mask)
+            if len(self._pending):
+                gps, front = _believe(gps, self._pending, front)
+            chosen = np.empty((0, self.space.n_columns))
+            while len(chosen) < n:
+                result = maximize_acquisition(
+                    _acquisition(gps, front, self.reference_), self.space, self._rng,
+                    n_candidates=self.n_candidates, n_polish=self.n_polish,
+                    exclude=np.vstack([taken, chosen]), x0=starts,
+                )
+                if result is None:
+                    break
+                chosen = np.vstack([chosen, result[0]])
+                if len(chosen) < n:
+                    gps, front = _believe(gps, chosen[-1:], front)
+        return chosen
+
+    def _extra_state(self):
+        return {**super()._extra_state(), "gps": [s.warm_state() for s in self._surrogates]}
+
+    def _load_extra_state(self, extra):
+        super()._load_extra_state(extra)
+        self.gps_ = self.reference_ = self._warped = None
+        self._surrogates = [self._new_surrogate() for _ in range(2)]
+        for surrogate, warm in zip(self._surrogates, extra.get("gps", [{}, {}])):
+            surrogate.set_warm_state(warm)
+
+
+def _acquisition(gps, front, reference):
+    """``log EHVI`` over encodings, ``acq(Z, return_grad=False)``, by the chain rule."""
+
+    def acq(Z, return_grad=False):
+        if not return_grad:
+            predictions = [gp.predict(Z, return_std=True) for gp in gps]
+            mean, std = (np.column_stack(p) for p in zip(*predictions))
+            return log_ehvi_and_grad(mean, std, front, reference)[0]
+        predictions = [gp.predict_with_grad(Z) for gp in gps]
+        mean, std = (np.column_stack(p) for p in list(zip(*predictions))[:2])
+        value, d_dmean, d_dstd = log_ehvi_and_grad(mean, std, front, reference)
+        grad = sum(
+            d_dmean[:, [j]] * dmean + d_dstd[:, [j]] * dstd
+            for j, (_, _, dmean, dstd) in enumerate(predictions)
+        )
+        return value, grad
+
+    return acq
+
+
+def _starts(Z, Y, mask):
+    """The told encodings that start the local search (see ``FRONT_STARTS``)."""
+    if FRONT_STARTS == "front":
+        return Z[mask]
+    if FRONT_STARTS == "extremes":
+        return Z[np.unique(np.argmax(Y, axis=0))]
+    return None
+
+
+def _believe(gps, Z, front):
+    """Condition each GP on its predicted means at ``Z``; add them to the front."""
+    means = np.column_stack([gp.predict(Z, return_std=False) for gp in gps])
+    gps = [gp.condition_on(Z, mean) for gp, mean in zip(gps, means.T)]
+    return gps, np.vstack([front, means])

@@ -1,0 +1,101 @@
+"""The two-objective Bayesian strategy: expected hypervolume improvement."""
+
+import numpy as np
+import pytest
+
+from hptune.strategies import BayesOptimizer
+from hptune.strategies._multiobjective import ParEGOOptimizer, multi_objective_version
+from hptune.strategies._multiobjective_ehvi import EHVIOptimizer
+from hptune.strategies._multiobjective_sort import front_mask
+
+SPACE = {"x": (0.0, 1.0), "z": (0.0, 1.0)}
+MIXED = {"n": (1, 30), "kind": ["a", "b", "c"], "x": (0.0, 1.0)}
+
+
+def zdt1(p):
+    """Two maximised objectives whose front is -f2 = -(1 - sqrt(f1)) at z = 0."""
+    g = 1 + 9 * p["z"]
+    return [-p["x"], -g * (1 - np.sqrt(p["x"] / g))]
+
+
+def mixed(p):
+    """A trade-off on a mixed space: accuracy-like gain against a size-like cost."""
+    bonus = {"a": 0.0, "b": 0.1, "c": 0.05}[p["kind"]]
+    return [1 - np.exp(-p["n"] / 8) + bonus - 0.3 * (p["x"] - 0.3) ** 2, -p["n"] * (1 + p["x"])]
+
+
+def area(Y):
+    """Area dominated by the points (maximised) above the reference (-1, -1)."""
+    F = -np.asarray(Y)
+    F = F[np.argsort(F[:, 0])]
+    best, total = 1.0, 0.0
+    for x, y in F:
+        if x < 1 and y < best:
+            total += (1 - x) * (best - y)
+            best = y
+    return total
+
+
+def _run(opt, n_told, batch=1, f=zdt1):
+    while opt.n_told < n_told:
+        p = opt.ask(batch)
+        opt.tell(p, [f(q) for q in p])
+    return opt
+
+
+def test_two_objectives_use_ehvi_and_more_use_parego():
+    assert multi_objective_version(BayesOptimizer, 2) is EHVIOptimizer
+    assert multi_objective_version(BayesOptimizer, 3) is ParEGOOptimizer
+    with pytest.raises(ValueError, match="exactly 2 objectives; got n_objectives=3"):
+        EHVIOptimizer(SPACE, n_objectives=3)
+
+
+@pytest.mark.parametrize("batch", [1, 3])
+def test_front_beats_random_sampling(batch):
+    # The front of zdt1 is at z = 0, which random points rarely reach.
+    # Measured at 40 points: about 0.63 (the optimum is 2/3), random about 0.55.
+    opt = _run(EHVIOptimizer(SPACE, n_initial_points=10, random_state=0), 40, batch)
+    rng = np.random.RandomState(0)
+    random = area([zdt1({"x": u, "z": v}) for u, v in rng.uniform(size=(40, 2))])
+    assert area(opt.Y_) > random + 0.05
+
+
+def test_model_points_improve_the_front():
+    # After the design, most proposals add hypervolume to what was told before.
+    opt = _run(EHVIOptimizer(SPACE, n_initial_points=8, random_state=0), 8)
+    gains = 0
+    for _ in range(10):
+        before = area(opt.Y_)
+        _run(opt, opt.n_told + 1)
+        gains += area(opt.Y_) > before + 1e-9
+        assert opt.reference_.shape == (2,) and len(opt.gps_) == 2
+    assert gains >= 6
+
+
+def test_batch_points_are_distinct_and_non_dominated_ones_kept():
+    opt = _run(EHVIOptimizer(MIXED, n_initial_points=6, random_state=0), 6, f=mixed)
+    batch = opt.ask(4)
+    keys = {tuple(sorted(p.items())) for p in batch}
+    assert len(keys) == 4
+    opt.tell(batch, [mixed(p) for p in batch])
+    assert front_mask(-opt.Y_).sum() >= 2
+
+
+def test_same_seed_same_points_and_state_round_trip():
+    a = _run(EHVIOptimizer(MIXED, n_initial_points=5, random_state=0), 9, 2, mixed)
+    b = _run(EHVIOptimizer(MIXED, n_initial_points=5, random_state=0), 9, 2, mixed)
+    assert a.params_ == b.params_
+    resumed = EHVIOptimizer(MIXED, n_initial_points=5, random_state=1).load_state_dict(
+        a.state_dict()
+    )
+    np.testing.assert_array_equal(resumed.Y_, a.Y_)
+    assert _run(resumed, 13, 2, mixed).params_ == _run(a, 13, 2, mixed).params_
+
+
+def test_failures_are_the_worst_of_each_objective():
+    opt = EHVIOptimizer(SPACE, n_initial_points=4, random_state=0)
+    p = opt.ask(4)
+    opt.tell(p, [[np.nan, 0.0], [-0.5, -0.5], [-0.2, -0.9], [np.nan, np.nan]])
+    [q] = opt.ask()
+    assert all(np.isfinite(v) for v in q.values())
+    assert np.all(np.isfinite(opt.reference_))
