@@ -61,6 +61,8 @@ LIBRARIES = {
     "optuna": ("optuna", "optuna optuna-integration"),
     "optuna_gp": ("optuna", "optuna optuna-integration torch"),
     "sklearn_genetic": ("sklearn_genetic", "sklearn-genetic-opt"),
+    "hebo": ("hebo", "hebo torch"),
+    "smac": ("smac", "smac"),
 }
 
 #: library -> the method its probe runs
@@ -73,6 +75,8 @@ PROBE_METHOD = {
     "optuna": "Optuna TPE",
     "optuna_gp": "Optuna GP",
     "sklearn_genetic": "GASearchCV",
+    "hebo": "HEBO",
+    "smac": "SMAC3 BB",
 }
 
 SPEEDUP_TASKS = ["hgb_synth"]
