@@ -114,9 +114,12 @@ def _versions(library):
     import sklearn
 
     name = LIBRARIES[library][0]
+    module = importlib.import_module(name)
+    # SMAC3 keeps its version in ``smac.version``, not ``__version__``.
+    version = getattr(module, "__version__", None) or getattr(module, "version", None)
     return {
         "python": platform.python_version(), "numpy": numpy.__version__, "scipy": scipy.__version__,
-        "scikit-learn": sklearn.__version__, name: importlib.import_module(name).__version__,
+        "scikit-learn": sklearn.__version__, name: version,
         "executable": sys.executable,
     }
 
