@@ -334,8 +334,27 @@ def _cross_val(task, X, y, cv, params):
     from sklearn.model_selection import cross_validate
 
     estimator = make_estimator(task).set_params(**params)
-    res = cross_validate(estimator, X, y, cv=cv, scoring=scoring(task), error_score=np.nan)
+    start = time.perf_counter()
+    try:
+        res = cross_validate(estimator, X, y, cv=cv, scoring=scoring(task), error_score=np.nan)
+    except ValueError:
+        # cross_validate raises when every fold failed; a search records
+        # that candidate as NaN and goes on, and so do these runners.
+        return float("nan"), time.perf_counter() - start
     return float(np.mean(res["test_score"])), float(np.sum(res["fit_time"]) + np.sum(res["score_time"]))
+
+
+def _told(scores):
+    """The score to tell an optimiser for the last of ``scores``.
+
+    A failed fit (NaN) is told as the worst score so far (-1e6 if none
+    succeeded yet): HEBO cannot take a NaN, and SMAC3's default crash cost
+    (infinity) turns its GP's normalised targets into NaN.
+    """
+    if np.isfinite(scores[-1]):
+        return scores[-1]
+    finite = [s for s in scores if np.isfinite(s)]
+    return min(finite) if finite else -1e6
 
 
 def _ask_tell_output(scores, wall, fit_score):
@@ -349,9 +368,7 @@ def _ask_tell_output(scores, wall, fit_score):
 def run_hebo(task, X, y, cv, budget, seed, n_jobs):
     """HEBO, one suggestion at a time (it minimises: it is told minus the score).
 
-    HEBO cannot take a NaN: a failed fit is told the worst score seen so far
-    (or -1e6 of the task's scale if nothing succeeded yet), as SMAC3 imputes
-    crashes; the result still records NaN.
+    A failed fit is told as in ``_told``; the result still records NaN.
     """
     import torch
     from hebo.optimizers.hebo import HEBO
@@ -370,9 +387,7 @@ def run_hebo(task, X, y, cv, budget, seed, n_jobs):
         score, seconds = _cross_val(task, X, y, cv, decode_params(params, rec.iloc[0].to_dict()))
         scores.append(score)
         fit_score += seconds
-        finite = [s for s in scores if np.isfinite(s)]
-        told = score if np.isfinite(score) else (min(finite) if finite else -1e6)
-        opt.observe(rec, np.array([[-told]]))
+        opt.observe(rec, np.array([[-_told(scores)]]))
     return _ask_tell_output(scores, time.perf_counter() - start, fit_score)
 
 
@@ -381,14 +396,13 @@ def _run_smac(facade_name, task, X, y, cv, budget, seed, n_jobs):
 
     ``deterministic=True``: the folds are fixed, so a configuration's score
     does not change with SMAC3's seed and is never re-evaluated. A failed fit
-    is told as CRASHED (SMAC3 imputes its cost).
+    is told as in ``_told``.
     """
     import logging
     import tempfile
 
     import smac
     from smac.runhistory.dataclasses import TrialValue
-    from smac.runhistory.enumerations import StatusType
 
     params = task["params"]
     Facade = getattr(smac, facade_name)
@@ -408,11 +422,7 @@ def _run_smac(facade_name, task, X, y, cv, budget, seed, n_jobs):
             score, seconds = _cross_val(task, X, y, cv, decode_params(params, dict(info.config)))
             scores.append(score)
             fit_score += seconds
-            if np.isfinite(score):
-                value = TrialValue(cost=-score, time=seconds)
-            else:
-                value = TrialValue(cost=np.inf, time=seconds, status=StatusType.CRASHED)
-            optimizer.tell(info, value, save=False)
+            optimizer.tell(info, TrialValue(cost=-_told(scores), time=seconds), save=False)
         wall = time.perf_counter() - start
     return _ask_tell_output(scores, wall, fit_score)
 
