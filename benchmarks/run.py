@@ -61,6 +61,8 @@ LIBRARIES = {
     "optuna": ("optuna", "optuna optuna-integration"),
     "optuna_gp": ("optuna", "optuna optuna-integration torch"),
     "sklearn_genetic": ("sklearn_genetic", "sklearn-genetic-opt"),
+    "hebo": ("hebo", "hebo torch"),
+    "smac": ("smac", "smac"),
 }
 
 #: library -> the method its probe runs
@@ -73,6 +75,8 @@ PROBE_METHOD = {
     "optuna": "Optuna TPE",
     "optuna_gp": "Optuna GP",
     "sklearn_genetic": "GASearchCV",
+    "hebo": "HEBO",
+    "smac": "SMAC3 BB",
 }
 
 SPEEDUP_TASKS = ["hgb_synth"]
@@ -110,9 +114,12 @@ def _versions(library):
     import sklearn
 
     name = LIBRARIES[library][0]
+    module = importlib.import_module(name)
+    # SMAC3 keeps its version in ``smac.version``, not ``__version__``.
+    version = getattr(module, "__version__", None) or getattr(module, "version", None)
     return {
         "python": platform.python_version(), "numpy": numpy.__version__, "scipy": scipy.__version__,
-        "scikit-learn": sklearn.__version__, name: importlib.import_module(name).__version__,
+        "scikit-learn": sklearn.__version__, name: version,
         "executable": sys.executable,
     }
 

@@ -23,18 +23,22 @@ import io
 import math
 import random
 import time
+from pathlib import Path
 
 import numpy as np
 
 from .tasks import (
+    decode_params,
     ga_space,
     grid_space,
+    hebo_space,
     hptune_space,
     make_estimator,
     optuna_space,
     scipy_space,
     scoring,
     skopt_space,
+    smac_space,
 )
 
 #: method -> library whose probe decides whether it can run (see run.py)
@@ -50,6 +54,9 @@ LIBRARY = {
     "hptune.EvolutionSearchCV": "hptune_evolution",
     "hptune.EvolutionSearchCV(surrogate=None)": "hptune_evolution",
     "hptune.PBTSearchCV": "hptune_pbt",
+    "HEBO": "hebo",
+    "SMAC3 BB": "smac",
+    "SMAC3 HPO": "smac",
 }
 
 #: variants of hptune's searches for ablations, run only when named in --methods
@@ -328,6 +335,117 @@ def run_hptune_pbt(task, X, y, cv, budget, seed, n_jobs):
     )
 
 
+# -- ask/tell peers without a search-CV wrapper (HEBO, SMAC3) ---------------------------------
+
+
+def _cross_val(task, X, y, cv, params):
+    """Mean CV score of ``params`` on the fixed folds (NaN if a fit failed) and its fit+score seconds."""
+    from sklearn.model_selection import cross_validate
+
+    estimator = make_estimator(task).set_params(**params)
+    start = time.perf_counter()
+    try:
+        res = cross_validate(estimator, X, y, cv=cv, scoring=scoring(task), error_score=np.nan)
+    except ValueError:
+        # cross_validate raises when every fold failed; a search records
+        # that candidate as NaN and goes on, and so do these runners.
+        return float("nan"), time.perf_counter() - start
+    return float(np.mean(res["test_score"])), float(np.sum(res["fit_time"]) + np.sum(res["score_time"]))
+
+
+def _told(scores):
+    """The score to tell an optimiser for the last of ``scores``.
+
+    A failed fit (NaN) is told as the worst score so far (-1e6 if none
+    succeeded yet): HEBO cannot take a NaN, and SMAC3's default crash cost
+    (infinity) turns its GP's normalised targets into NaN.
+    """
+    if np.isfinite(scores[-1]):
+        return scores[-1]
+    finite = [s for s in scores if np.isfinite(s)]
+    return min(finite) if finite else -1e6
+
+
+def _ask_tell_output(scores, wall, fit_score):
+    scores = np.asarray(scores, dtype=float)
+    return dict(
+        scores=[float(s) for s in scores], curve=_curve(scores), best_score=_best(scores),
+        n_candidates=len(scores), wall=wall, fit_score_time=fit_score,
+    )
+
+
+def run_hebo(task, X, y, cv, budget, seed, n_jobs):
+    """HEBO, one suggestion at a time (it minimises: it is told minus the score).
+
+    A failed fit is told as in ``_told``; the result still records NaN.
+    """
+    import torch
+    from hebo.optimizers.hebo import HEBO
+
+    torch.set_num_threads(1)  # threadpoolctl does not reach torch's pool
+    # HEBO draws from the global generators and has no seed of its own.
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    params = task["params"]
+    opt = HEBO(hebo_space(params), rand_sample=None)
+    scores, fit_score = [], 0.0
+    start = time.perf_counter()
+    for _ in range(budget):
+        rec = opt.suggest(n_suggestions=1)
+        score, seconds = _cross_val(task, X, y, cv, decode_params(params, rec.iloc[0].to_dict()))
+        scores.append(score)
+        fit_score += seconds
+        opt.observe(rec, np.array([[-_told(scores)]]))
+    return _ask_tell_output(scores, time.perf_counter() - start, fit_score)
+
+
+def _run_smac(facade_name, task, X, y, cv, budget, seed, n_jobs):
+    """SMAC3 through its ask/tell interface, run directory in a temporary folder.
+
+    ``deterministic=True``: the folds are fixed, so a configuration's score
+    does not change with SMAC3's seed and is never re-evaluated. A failed fit
+    is told as in ``_told``.
+    """
+    import logging
+    import tempfile
+
+    import smac
+    from smac.runhistory.dataclasses import TrialValue
+
+    params = task["params"]
+    Facade = getattr(smac, facade_name)
+    scores, fit_score = [], 0.0
+    with tempfile.TemporaryDirectory() as tmp:
+        scenario = smac.Scenario(
+            smac_space(params, seed), deterministic=True, n_trials=budget, seed=seed, output_directory=Path(tmp),
+        )
+
+        def unused(config, seed=0):  # SMAC3 requires a target; ask/tell never calls it
+            raise RuntimeError("SMAC3 called the target function in ask/tell mode")
+
+        start = time.perf_counter()
+        optimizer = Facade(scenario, unused, overwrite=True, logging_level=logging.ERROR)
+        for _ in range(budget):
+            info = optimizer.ask()
+            score, seconds = _cross_val(task, X, y, cv, decode_params(params, dict(info.config)))
+            scores.append(score)
+            fit_score += seconds
+            optimizer.tell(info, TrialValue(cost=-_told(scores), time=seconds), save=False)
+        wall = time.perf_counter() - start
+    return _ask_tell_output(scores, wall, fit_score)
+
+
+def run_smac_bb(task, X, y, cv, budget, seed, n_jobs):
+    """SMAC3's BlackBoxFacade (a GP with a Sobol initial design)."""
+    return _run_smac("BlackBoxFacade", task, X, y, cv, budget, seed, n_jobs)
+
+
+def run_smac_hpo(task, X, y, cv, budget, seed, n_jobs):
+    """SMAC3's HyperparameterOptimizationFacade (a random forest, log-transformed costs)."""
+    return _run_smac("HyperparameterOptimizationFacade", task, X, y, cv, budget, seed, n_jobs)
+
+
 RUNNERS = {
     "RandomizedSearchCV": run_random,
     "GridSearchCV": run_grid,
@@ -340,6 +458,9 @@ RUNNERS = {
     "hptune.EvolutionSearchCV": run_hptune_evolution,
     "hptune.EvolutionSearchCV(surrogate=None)": run_hptune_evolution_plain,
     "hptune.PBTSearchCV": run_hptune_pbt,
+    "HEBO": run_hebo,
+    "SMAC3 BB": run_smac_bb,
+    "SMAC3 HPO": run_smac_hpo,
 }
 
 #: methods whose result does not depend on the seed (run once)

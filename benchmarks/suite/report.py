@@ -362,6 +362,7 @@ _STYLE = {
     "Optuna TPE": ("tab:green", "-"), "Optuna GP": ("tab:olive", "-"), "GASearchCV": ("tab:purple", "-"),
     "hptune.BayesSearchCV": ("tab:blue", "-"), "hptune.EvolutionSearchCV": ("tab:cyan", "-"),
     "hptune.EvolutionSearchCV(surrogate=None)": ("tab:cyan", "--"), "hptune.PBTSearchCV": ("tab:red", "-"),
+    "HEBO": ("black", "--"), "SMAC3 BB": ("tab:purple", "--"), "SMAC3 HPO": ("tab:brown", "--"),
     "random": ("tab:gray", "-"), "hptune Bayes": ("tab:blue", "-"), "hptune Evolution": ("tab:cyan", "-"),
     "skopt GP": ("tab:orange", "-"),
 }

@@ -427,3 +427,62 @@ def grid_space(params, budget):
         else:
             grid[name] = list(spec[1] + q * (spec[2] - spec[1]))
     return grid
+
+
+def _choice_token(index, value):
+    # SMAC3's and HEBO's categoricals are safest with strings (booleans and
+    # None do not survive ConfigSpace's or pandas' conversions): the token
+    # carries the index, so decoding is exact whatever the value's repr.
+    return f"{index}:{value!r}"
+
+
+def decode_params(params, values):
+    """Undo the ``smac_space``/``hebo_space`` encodings of ``values`` (name -> value).
+
+    Categorical tokens go back to the task's own choices and integers to
+    Python ``int`` (HEBO hands back floats or numpy scalars).
+    """
+    out = {}
+    for name, spec in params.items():
+        value = values[name]
+        if spec[0] == "cat":
+            out[name] = list(spec[1])[int(str(value).split(":", 1)[0])]
+        elif spec[0] == "int":
+            out[name] = int(round(float(value)))
+        else:
+            out[name] = float(value)
+    return out
+
+
+def smac_space(params, seed):
+    """A ConfigSpace ``ConfigurationSpace`` for SMAC3 (decode with ``decode_params``)."""
+    from ConfigSpace import Categorical, ConfigurationSpace, Float, Integer
+
+    space = ConfigurationSpace(seed=seed)
+    for name, spec in params.items():
+        if spec[0] == "real":
+            space.add(Float(name, (float(spec[1]), float(spec[2])), log=bool(spec[3])))
+        elif spec[0] == "int":
+            space.add(Integer(name, (int(spec[1]), int(spec[2]))))
+        else:
+            space.add(Categorical(name, [_choice_token(i, v) for i, v in enumerate(spec[1])]))
+    return space
+
+
+def hebo_space(params):
+    """A HEBO ``DesignSpace`` (decode with ``decode_params``).
+
+    Log-uniform reals are HEBO's ``pow`` type (optimised on the log scale).
+    """
+    from hebo.design_space.design_space import DesignSpace
+
+    rows = []
+    for name, spec in params.items():
+        if spec[0] == "real":
+            kind = "pow" if spec[3] else "num"
+            rows.append(dict(name=name, type=kind, lb=float(spec[1]), ub=float(spec[2])))
+        elif spec[0] == "int":
+            rows.append(dict(name=name, type="int", lb=int(spec[1]), ub=int(spec[2])))
+        else:
+            rows.append(dict(name=name, type="cat", categories=[_choice_token(i, v) for i, v in enumerate(spec[1])]))
+    return DesignSpace().parse(rows)
