@@ -145,11 +145,7 @@ def propose_batch(
     Z : ndarray of shape (n_proposed, n_columns)
         ``n_proposed <= n``; fewer when the space runs out of new points.
     """
-    if strategy not in BATCH_STRATEGIES:
-        raise ValueError(
-            f"strategy must be one of {sorted(BATCH_STRATEGIES)}. Got {strategy!r} instead."
-        )
-    lie, acq_params = BATCH_STRATEGIES[strategy], dict(acq_params or {})
+    lie, acq_params = _batch_rule(strategy), dict(acq_params or {})
     y_observed = observed_scores(gp)
     exclude = _rows(exclude, space.n_columns)
     chosen = np.empty((0, space.n_columns))
@@ -216,11 +212,7 @@ def select_from_pool(
     chosen : ndarray of shape (min(n, n_pool),) of int
         Indices into ``pool``, in the order they were chosen.
     """
-    if strategy not in BATCH_STRATEGIES:
-        raise ValueError(
-            f"strategy must be one of {sorted(BATCH_STRATEGIES)}. Got {strategy!r} instead."
-        )
-    lie, acq_params = BATCH_STRATEGIES[strategy], dict(acq_params or {})
+    lie, acq_params = _batch_rule(strategy), dict(acq_params or {})
     y_observed = observed_scores(gp)
     pool = np.asarray(pool, dtype=float)
     chosen, free = [], np.ones(len(pool), dtype=bool)
@@ -238,6 +230,15 @@ def select_from_pool(
             if len(chosen) < min(n, len(pool)):
                 gp, best = _fantasise(gp, pool[i : i + 1], lie, y_observed, best)
     return np.asarray(chosen, dtype=int)
+
+
+def _batch_rule(strategy):
+    """The fantasy function of ``strategy``, or a ValueError naming the choices."""
+    if strategy not in BATCH_STRATEGIES:
+        raise ValueError(
+            f"strategy must be one of {sorted(BATCH_STRATEGIES)}. Got {strategy!r} instead."
+        )
+    return BATCH_STRATEGIES[strategy]
 
 
 def _fantasise(gp, Z, lie, y_observed, best):
