@@ -283,10 +283,18 @@ class CMAES:
 
     def sample(self, m, rng):
         """Draw ``m`` points, mirrored into the cube; shape (m, n)."""
-        eigval, B = np.linalg.eigh(self.C)
-        D = np.sqrt(np.maximum(eigval, 1e-20))  # clamp: round-off can make tiny eigenvalues negative
+        # Any square root of C gives the same distribution; the Cholesky factor
+        # is the unique one, so the same seed draws the same points whatever
+        # LAPACK computes the eigenvectors' signs to be. The jitter keeps a
+        # nearly singular C (round-off after many rank-one updates) factorable.
+        jitter = 1e-12 * max(float(np.trace(self.C)) / max(self.n, 1), 1e-12)
+        try:
+            L = np.linalg.cholesky(self.C + jitter * np.eye(self.n))
+        except np.linalg.LinAlgError:  # round-off made C indefinite: clamp its spectrum
+            eigval, B = np.linalg.eigh(self.C)
+            L = B * np.sqrt(np.maximum(eigval, 1e-20))
         z = rng.normal(size=(m, self.n))
-        return reflect(self.mean + self.sigma * (z * D) @ B.T)
+        return reflect(self.mean + self.sigma * z @ L.T)
 
     def update(self, X, y):
         """One generation's update from points ``X`` (m, n) and scores ``y`` (m,).
