@@ -35,6 +35,7 @@ import argparse
 import json
 import os
 import platform
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -321,6 +322,10 @@ def merge_update(old, new):
     runs = [r for r in old["runs"] if run_key(r) not in replaced] + new["runs"]
     meta = dict(old["meta"])
     meta["libraries"] = {**meta["libraries"], **new["meta"]["libraries"]}
+    # The budgets shown in the headings are those of the parts run last.
+    for part, key in (("cv", "budget"), ("synthetic", "synthetic_budget")):
+        if part in new["meta"].get("parts", ()):
+            meta[key] = new["meta"][key]
     update = {k: new["meta"][k] for k in ("command", "date", "seconds", "machine")}
     update["n_runs"] = len(new["runs"])
     meta["updates"] = [*meta.get("updates", []), update]
@@ -336,6 +341,9 @@ def parse_args(argv):
     p.add_argument("--tasks", default=None, help="comma-separated task names (default all)")
     p.add_argument("--methods", default=",".join(m for m in RUNNERS if m not in ABLATIONS),
                    help="comma-separated CV methods (ablation variants only when named)")
+    p.add_argument("--optimizers", default=None,
+                   help="comma-separated ask/tell optimisers of the synthetic and ask_time parts (default all), "
+                   "e.g. 'random,hptune Bayes'")
     p.add_argument("--parts", default=",".join(PARTS), help=f"subset of {','.join(PARTS)}")
     p.add_argument("--workers", type=int, default=2, help="runs side by side (default 2)")
     p.add_argument("--timeout", type=float, default=1200, help="seconds before a run is killed")
@@ -343,6 +351,9 @@ def parse_args(argv):
                    help=f"interpreter for a library that fails here; LIB in {','.join(LIBRARIES)}")
     p.add_argument("--out", default=str(HERE / "results"), help="output folder")
     p.add_argument("--report-only", action="store_true", help="rewrite the report from OUT/report.json")
+    p.add_argument("--merge", action="append", default=[], metavar="REPORT_JSON",
+                   help="merge the runs of another run's report.json into OUT/report.json (its runs replace "
+                   "those with the same key, as with --update) and rewrite the report; repeatable")
     p.add_argument("--update", action="store_true",
                    help="replace only the runs of the given methods/parts in OUT/report.json (noted in the report)")
     p.add_argument("--worker", help=argparse.SUPPRESS)
@@ -357,6 +368,13 @@ def main(argv=None):
     from suite.report import write_report
 
     out = Path(args.out)
+    if args.merge:
+        report = json.loads((out / "report.json").read_text())
+        for path in args.merge:
+            report = merge_update(report, json.loads(Path(path).read_text()))
+        (out / "report.json").write_text(json.dumps(report, indent=1))
+        write_report(report, out)
+        return None
     if args.report_only:
         path = out / "report.json"
         if not path.exists():  # an interrupted run: report what finished
@@ -387,14 +405,18 @@ def main(argv=None):
         return status[lib]["python"]
 
     cv_methods = [m for m in methods if LIBRARY[m] in ok]
-    opt_methods = [m for m, (lib, _) in OPTIMIZERS.items() if lib in ok]
+    wanted = set(OPTIMIZERS) if args.optimizers is None else set(args.optimizers.split(","))
+    unknown = wanted - set(OPTIMIZERS)
+    if unknown:
+        raise SystemExit(f"unknown --optimizers {sorted(unknown)}; choose among {list(OPTIMIZERS)}")
+    opt_methods = [m for m, (lib, _) in OPTIMIZERS.items() if lib in ok and m in wanted]
     runs, timings = [], {"probe": time.perf_counter() - t0}
     out.mkdir(parents=True, exist_ok=True)
     load_start = os.getloadavg()
 
     def make_meta():
         return dict(
-            command="python benchmarks/run.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+            command="python benchmarks/run.py " + shlex.join(argv if argv is not None else sys.argv[1:]),
             quick=quick, seeds=seeds, budget=budget, synthetic_budget=synthetic_budget, tasks=tasks,
             methods=methods, parts=parts, workers=args.workers,
             cv="3-fold StratifiedKFold/KFold, shuffle=True, random_state=0",

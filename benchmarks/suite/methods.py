@@ -269,6 +269,45 @@ def run_ga(task, X, y, cv, budget, seed, n_jobs):
 # -- hptune ----------------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def _strategy_cpu():
+    """Accumulate the CPU seconds spent in hptune strategies' ask and tell.
+
+    The wall-clock overhead of a search also holds scikit-learn's work per
+    ``evaluate_candidates`` call and whatever else the machine runs; this
+    is the optimiser's part alone. Only the base class's methods are timed,
+    which every strategy of the CV tasks (one space, no sub-spaces) uses.
+    """
+    from hptune.strategies._base import Strategy
+
+    spent = [0.0]
+    methods = {name: getattr(Strategy, name) for name in ("ask", "tell")}
+
+    def timed(method):
+        def wrapper(self, *args, **kwargs):
+            start = time.process_time()
+            try:
+                return method(self, *args, **kwargs)
+            finally:
+                spent[0] += time.process_time() - start
+
+        return wrapper
+
+    for name, method in methods.items():
+        setattr(Strategy, name, timed(method))
+    try:
+        yield spent
+    finally:
+        for name, method in methods.items():
+            setattr(Strategy, name, method)
+
+
+def _timed_hptune(search, X, y):
+    with _strategy_cpu() as spent:
+        result = _from_cv_results(search, _timed_fit(search, X, y))
+    return dict(result, strategy_cpu=spent[0])
+
+
 def run_hptune_bayes(task, X, y, cv, budget, seed, n_jobs):
     from hptune import BayesSearchCV
 
@@ -276,7 +315,7 @@ def run_hptune_bayes(task, X, y, cv, budget, seed, n_jobs):
         make_estimator(task), hptune_space(task["params"]), n_iter=budget, n_initial_points=10,
         cv=cv, scoring=scoring(task), random_state=seed, n_jobs=n_jobs, n_points=n_jobs, refit=False,
     )
-    return _from_cv_results(search, _timed_fit(search, X, y))
+    return _timed_hptune(search, X, y)
 
 
 def _import_hptune(name, module):
@@ -296,7 +335,7 @@ def run_hptune_evolution(task, X, y, cv, budget, seed, n_jobs, **settings):
         make_estimator(task), hptune_space(task["params"]), population_size=10, n_iter=budget,
         cv=cv, scoring=scoring(task), random_state=seed, n_jobs=n_jobs, refit=False, **settings,
     )
-    return _from_cv_results(search, _timed_fit(search, X, y))
+    return _timed_hptune(search, X, y)
 
 
 def run_hptune_evolution_plain(task, X, y, cv, budget, seed, n_jobs):

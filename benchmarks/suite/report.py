@@ -14,7 +14,8 @@ Definitions used in the tables:
   generation);
 * **overhead per candidate**: (wall time − Σ fit and score times recorded by
   scikit-learn) / number of candidates, with n_jobs=1: the optimiser's own
-  time plus the search's bookkeeping;
+  time plus the search's bookkeeping; for hptune's searches also the CPU
+  time of the strategy's ask and tell alone;
 * **speed-up**: wall time with n_jobs=1 divided by wall time with n_jobs=2,
   same task, seed and budget, run one after the other (no other benchmark
   run beside them), after joblib's worker pool was started (hptune and
@@ -22,17 +23,19 @@ Definitions used in the tables:
   at a time).
 
 ``report.rst`` references its images relative to ``doc/`` (the Sphinx source
-folder), so that ``doc/benchmarks.rst`` can include it with
-``.. include:: ../benchmarks/results/report.rst``.
+folder), so that ``doc/benchmarks.rst`` can include it (``doc/conf.py`` writes
+the include), and its title names the budget, tasks and seeds, so that several
+reports can share the page.
 """
 
 import csv
 import math
+import os
 from pathlib import Path
 
 import numpy as np
 
-RST_IMAGE_PREFIX = "../benchmarks/results/"
+DOC = Path(__file__).resolve().parents[2] / "doc"
 RANDOM = "RandomizedSearchCV"
 #: top - random below this (in score units): the task is saturated
 SATURATED = 1e-3
@@ -74,12 +77,15 @@ def summarise_cv(runs, meta):
             norm = 100 * (best - base) / denom if denom >= SATURATED else np.full(len(best), math.nan)
             walls = np.array([r["wall"] * min(1.0, meta["budget"] / _spent(r, meta)) for r in good])
             overhead = np.array([(r["wall"] - r["fit_score_time"]) / r["n_candidates"] for r in good])
+            strategy_cpu = [r["strategy_cpu"] / r["n_candidates"] for r in good if "strategy_cpu" in r]
             summary[task][method] = dict(
                 best_mean=float(best.mean()), best_std=float(best.std()), norm_mean=float(np.mean(norm)),
                 norm_std=float(np.std(norm)), wall_mean=float(walls.mean()), wall_std=float(walls.std()),
                 overhead_ms=float(1e3 * np.median(overhead)), n_candidates=float(np.mean([r["n_candidates"] for r in good])),
                 n_runs=len(good), n_failed=len(rs) - len(good),
             )
+            if strategy_cpu:
+                summary[task][method]["strategy_cpu_ms"] = float(1e3 * np.median(strategy_cpu))
     return summary
 
 
@@ -92,7 +98,7 @@ def headline(summary, methods):
     """method -> mean normalised score over tasks, wins, mean rank, wall ratio, overhead."""
     rows = {}
     for method in methods:
-        norms, ranks, wins, ratios, overheads = [], [], 0, [], []
+        norms, ranks, wins, ratios, overheads, cpus = [], [], 0, [], [], []
         for entries in summary.values():
             e = entries.get(method)
             if e is None or "failed" in e:
@@ -105,6 +111,8 @@ def headline(summary, methods):
             if RANDOM in entries and "failed" not in entries[RANDOM]:
                 ratios.append(e["wall_mean"] / entries[RANDOM]["wall_mean"])
             overheads.append(e["overhead_ms"])
+            if "strategy_cpu_ms" in e:
+                cpus.append(e["strategy_cpu_ms"])
         if norms:
             rows[method] = dict(
                 norm=float(np.nanmean(norms)) if np.isfinite(norms).any() else math.nan,
@@ -112,6 +120,8 @@ def headline(summary, methods):
                 wall_ratio=float(np.exp(np.mean(np.log(ratios)))) if ratios else math.nan,
                 overhead_ms=float(np.median(overheads)),
             )
+            if cpus:
+                rows[method]["strategy_cpu_ms"] = float(np.median(cpus))
     return rows
 
 
@@ -199,7 +209,7 @@ def cv_tables(summary, head, methods, meta):
     for m in sorted(head, key=lambda m: -head[m]["norm"] if np.isfinite(head[m]["norm"]) else math.inf):
         h = head[m]
         rows.append([m, _fmt(h["norm"]), _fmt(h["norm_median"]), f"{h['rank']:.1f}", f"{h['wins']}/{h['n_tasks']}",
-                     f"{h['wall_ratio']:.2f}", f"{h['overhead_ms']:.1f}"])
+                     f"{h['wall_ratio']:.2f}", _overhead_cell(h, "{:.1f}")])
     tables.append(Table(
         "Headline: all tasks",
         ["method", "normalised score (mean over tasks)", "(median)", "mean rank", "tasks won", "wall time / random search (geo. mean)",
@@ -241,10 +251,20 @@ def cv_tables(summary, head, methods, meta):
                        "regressors); GridSearchCV is deterministic (one run).", lambda e: e["best_mean"]))
     tables.append(grid("Wall time per task (s)", lambda e: f"{e['wall_mean']:.1f}",
                        "Mean over seeds, n_jobs=1, runs side by side on 2 cores (one thread each)."))
-    tables.append(grid("Optimiser overhead per candidate (ms)", lambda e: f"{e['overhead_ms']:.0f}",
+    tables.append(grid("Optimiser overhead per candidate (ms)", lambda e: _overhead_cell(e, "{:.0f}"),
                        "(wall − Σ fit and score times) / candidates, median over seeds, n_jobs=1. "
-                       "HalvingRandomSearchCV counts all its (mostly small) candidates."))
+                       "HalvingRandomSearchCV counts all its (mostly small) candidates. In brackets, for "
+                       "hptune's searches: the CPU time of the strategy's ask and tell alone, the part of "
+                       "the overhead that is the optimiser's (the rest is scikit-learn's work per "
+                       "evaluate_candidates call, and the load of the machine)."))
     return tables
+
+
+def _overhead_cell(entry, fmt):
+    cell = fmt.format(entry["overhead_ms"])
+    if "strategy_cpu_ms" in entry:
+        cell += f" ({entry['strategy_cpu_ms']:.1f} cpu)"
+    return cell
 
 
 def speedup_table(speed, methods):
@@ -304,11 +324,18 @@ def ask_time_table(runs):
         by_n = {row["n_obs"]: row for row in rs}
         for n in sizes:
             row = by_n.get(n)
-            cells.append("–" if row is None else "skipped" if "skipped" in row else f"{row['median_seconds']:.3f}")
+            cells.append("–" if row is None else "skipped" if "skipped" in row else _ask_cell(row))
         rows.append(cells)
     return Table("Seconds per proposal vs number of observations", ["method", *[f"N={n}" for n in sizes]], rows,
-                 "One ask plus the tell of its value after N random observations of mixed6 (6-D), median of 3; "
+                 "One ask plus the tell of its value after N random observations of mixed6 (6-D), median of 3, "
+                 "wall time (CPU time in brackets, where recorded); "
                  "'skipped': a smaller N already took more than the limit.")
+
+
+def _ask_cell(row):
+    if "median_cpu_seconds" not in row:  # runs recorded before the CPU time was
+        return f"{row['median_seconds']:.3f}"
+    return f"{row['median_seconds']:.3f} ({row['median_cpu_seconds']:.3f})"
 
 
 def failures(meta, runs):
@@ -525,9 +552,11 @@ def write_report(report, out):
         f"each (task, method) in a fresh process with one thread, {meta['workers']} processes side by side." + load_text
     )
     for u in meta.get("updates", []):
+        load = u["machine"].get("load_average_start", [math.nan])[0], u["machine"].get("load_average_end", [math.nan])[0]
         intro += (
             f" Then `{u['command']}` on {u['date']} re-ran {u['n_runs']} runs, replacing theirs "
-            "(their wall times come from that later run)."
+            f"(their wall times come from that later run, load average {load[0]:.1f} at its start and "
+            f"{load[1]:.1f} at its end)."
         )
     gaps = not_best(summary, head)
     fails = failures(meta, runs)
@@ -541,7 +570,8 @@ def write_report(report, out):
     md += [f"![{cap}]({name})\n" for name, cap in images]
     (out / "report.md").write_text("\n".join(md))
 
-    title = "Benchmark report"
+    tasks = {r["task"] for r in runs if r["kind"] == "cv"}
+    title = f"Benchmark report: {len(tasks)} tasks, {meta['budget']} candidates, {len(meta['seeds'])} seeds"
     rst = [title, "=" * len(title), "", _md_to_rst(intro), "", _md_to_rst(versions), ""]
     rst += [t.rst() for t in tables[:1]]
     sub = "Where hptune is not best"
@@ -549,8 +579,9 @@ def write_report(report, out):
     rst += [t.rst() for t in tables[1:] + extra]
     sub = "Peers that failed"
     rst += [sub, "~" * len(sub), "", *(_md_to_rst(f) for f in (fails or ["- none"])), ""]
+    prefix = Path(os.path.relpath(out.resolve(), DOC)).as_posix()
     for name, cap in images:
-        rst += [f".. figure:: {RST_IMAGE_PREFIX}{name}", "   :width: 100%", "", f"   {cap}", ""]
+        rst += [f".. figure:: {prefix}/{name}", "   :width: 100%", "", f"   {cap}", ""]
     (out / "report.rst").write_text("\n".join(rst))
     write_csv(summary, speed, regret, runs, out / "report.csv")
 

@@ -196,10 +196,12 @@ def _local_search(acq, space, Z, excluded):
     """
     continuous = space.continuous_mask
     ordered = _ordered_mask(space)
-    if ordered.any():
+    relaxed = ordered.any()
+    if relaxed:
         Z = space.snap(_polish(acq, Z, continuous | ordered))
-    for _ in range(_MAX_ROUNDS):
-        if continuous.any():
+    for round_ in range(_MAX_ROUNDS):
+        # The relaxed pass has just polished the continuous columns.
+        if continuous.any() and not (relaxed and round_ == 0):
             Z = _polish(acq, Z, continuous)
         if continuous.all():
             break
@@ -245,11 +247,9 @@ def _discrete_ascent(acq, space, Z, excluded):
     current = np.where(excluded(Z), -np.inf, _scores(acq, Z))
     active, moved = np.arange(len(Z)), False
     for _ in range(_MAX_DISCRETE_MOVES):
-        blocks = [space.neighbours(Z[i]) for i in active]
-        owner = np.repeat(np.arange(len(active)), [len(b) for b in blocks])
+        N, owner = space.neighbour_rows(Z[active])
         if not len(owner):
             break
-        N = np.vstack(blocks)
         scores = np.where(excluded(N), -np.inf, _scores(acq, N))
         best = np.full(len(active), -np.inf)
         np.maximum.at(best, owner, scores)

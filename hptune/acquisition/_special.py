@@ -138,10 +138,16 @@ def log_h_terms(u):
     """
     u = np.asarray(u, dtype=float)
     upper, middle = u > -1.0, u > _ASYMPTOTIC_BELOW
-    per_branch = zip(_upper(u), _middle(u), _asymptotic(u))
-    log_h_value, log_cdf_over_h, log_pdf_over_h = (
-        np.where(upper, a, np.where(middle, b, c)) for a, b, c in per_branch
-    )
+    # A branch no element needs is skipped (the acquisition optimiser calls
+    # this thousands of times per proposal, nearly always with u > -1e6); the
+    # others run on the whole array, so every value is the one np.where picks.
+    terms = _upper(u)
+    if not upper.all():
+        lower = _middle(u)
+        if not middle.all():
+            lower = [np.where(middle, b, c) for b, c in zip(lower, _asymptotic(u))]
+        terms = [np.where(upper, a, b) for a, b in zip(terms, lower)]
+    log_h_value, log_cdf_over_h, log_pdf_over_h = terms
     return log_h_value[()], np.exp(log_cdf_over_h)[()], np.exp(log_pdf_over_h)[()]
 
 

@@ -177,11 +177,13 @@ class Categorical(_Choices):
     def all_encodings(self):
         return self._one_hot(np.arange(self.size)) if self.n_columns else np.empty((1, 0))
 
-    def neighbours(self, z):
+    def neighbour_rows(self, Z):
         if self.n_columns == 0:
-            return np.empty((0, 0))
-        i = int(np.argmax(np.asarray(z).reshape(-1)))
-        return self._one_hot([j for j in range(self.size) if j != i])
+            return super().neighbour_rows(Z)
+        # Every other category, in the order of the categories.
+        others = np.arange(self.size) != np.argmax(Z, axis=1)[:, None]
+        owner, index = np.nonzero(others)
+        return self._one_hot(index), owner
 
     def distance(self, a, b):
         i, j = self.indices([a, b])

@@ -148,7 +148,26 @@ class Dimension(ABC):
         Z : ndarray of shape (n_neighbours, n_columns)
             Empty for continuous dimensions.
         """
-        return np.empty((0, self.n_columns))
+        z = np.asarray(z, dtype=float).reshape(1, self.n_columns)
+        return self.neighbour_rows(z)[0]
+
+    def neighbour_rows(self, Z):
+        """The neighbours of many valid encodings at once.
+
+        Parameters
+        ----------
+        Z : ndarray of shape (n_points, n_columns)
+            Valid encodings.
+
+        Returns
+        -------
+        N : ndarray of shape (n_neighbours, n_columns)
+            The neighbours of every row, row after row, each row's in the
+            order of :meth:`neighbours`.
+        owner : ndarray of shape (n_neighbours,)
+            The row of ``Z`` each neighbour belongs to (non-decreasing).
+        """
+        return np.empty((0, self.n_columns)), np.empty(0, dtype=np.int64)
 
     @property
     def size(self):
@@ -372,10 +391,12 @@ class _Grid(Dimension):
     def all_encodings(self):
         return self._encoding_from_index(np.arange(self.size))
 
-    def neighbours(self, z):
-        i = int(self._index_from_encoding(z)[0])
-        idx = [j for j in (i - 1, i + 1) if 0 <= j < self.size]
-        return self._encoding_from_index(idx)
+    def neighbour_rows(self, Z):
+        # One step down, then one step up, where the grid has them.
+        steps = self._index_from_encoding(Z)[:, None] + np.array([-1, 1])
+        valid = (steps >= 0) & (steps < self.size)
+        owner = np.broadcast_to(np.arange(len(steps))[:, None], steps.shape)[valid]
+        return self._encoding_from_index(steps[valid]), owner
 
 
 class Integer(_Grid, _Bounded):
@@ -432,8 +453,11 @@ class Integer(_Grid, _Bounded):
         bad = ~((x >= self.low) & (x <= self.high) & (x == np.round(x)))
         if np.any(bad):
             raise ValueError(f"Value {x[bad][0]!r} is not an integer of {self!r}.")
-        z = (self._warp(x) - self._t_low) / (self._t_high - self._t_low)
-        return z[:, None]
+        return self._encoding_of(x)
+
+    def _encoding_of(self, x):
+        """Encodings of valid integers (float ndarray), unchecked: for internal grids."""
+        return ((self._warp(x) - self._t_low) / (self._t_high - self._t_low))[:, None]
 
     def _integers(self, Z):
         """Decoded values as a float ndarray of shape (n_points,)."""
@@ -453,7 +477,7 @@ class Integer(_Grid, _Bounded):
         return self._integers(Z).astype(np.int64) - self.low
 
     def _encoding_from_index(self, idx):
-        return self.encode(np.asarray(idx, dtype=float) + self.low)
+        return self._encoding_of(np.asarray(idx, dtype=float).reshape(-1) + self.low)
 
     def from_unit(self, u):
         return self.snap(np.asarray(u, dtype=float).reshape(-1, 1))

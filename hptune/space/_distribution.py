@@ -129,11 +129,14 @@ class Distribution(Dimension):
             return super().all_encodings()
         return self.encode(np.arange(self.low, self.high + 1))
 
-    def neighbours(self, z):
+    def neighbour_rows(self, Z):
         if not self.is_discrete:
-            return np.empty((0, 1))
-        v = self.decode(z)[0]
-        return self.encode([w for w in (v - 1, v + 1) if self.low <= w <= self.high])
+            return super().neighbour_rows(Z)
+        # One step down, then one step up, inside the support.
+        steps = np.asarray(self.decode(Z), dtype=float)[:, None] + np.array([-1.0, 1.0])
+        valid = (steps >= self.low) & (steps <= self.high)
+        owner = np.broadcast_to(np.arange(len(steps))[:, None], steps.shape)[valid]
+        return self.encode(steps[valid]), owner
 
     def _describe(self):
         args = [float(a) for a in self.dist.args]

@@ -193,15 +193,37 @@ class Space:
             Encodings differing from ``z`` in one discrete dimension (an
             integer step or another category).
         """
-        z = np.asarray(z, dtype=float).reshape(-1)
-        rows = []
+        return self.neighbour_rows(np.asarray(z, dtype=float).reshape(1, -1))[0]
+
+    def neighbour_rows(self, Z):
+        """The neighbours of many valid encodings at once.
+
+        Parameters
+        ----------
+        Z : array-like of shape (n_points, n_columns)
+            Valid encodings.
+
+        Returns
+        -------
+        N : ndarray of shape (n_neighbours, n_columns)
+            The neighbours of every row, row after row, each row's in the
+            order of :meth:`neighbours` (by dimension, then as the dimension
+            lists them).
+        owner : ndarray of shape (n_neighbours,)
+            The row of ``Z`` each neighbour belongs to.
+        """
+        Z = np.asarray(Z, dtype=float).reshape(-1, self.n_columns)
+        blocks, owners = [np.empty((0, self.n_columns))], [np.empty(0, dtype=np.int64)]
         for dim, sl in zip(self.dimensions, self._slices):
-            block = dim.neighbours(z[sl])
-            if len(block):
-                Z = np.repeat(z[None, :], len(block), axis=0)
-                Z[:, sl] = block
-                rows.append(Z)
-        return np.vstack(rows) if rows else np.empty((0, self.n_columns))
+            block, owner = dim.neighbour_rows(Z[:, sl])
+            rows = Z[owner]
+            rows[:, sl] = block
+            blocks.append(rows)
+            owners.append(owner)
+        N, owner = np.vstack(blocks), np.concatenate(owners)
+        # Stable: within one row, dimension blocks keep their order.
+        order = np.argsort(owner, kind="stable")
+        return N[order], owner[order]
 
     def all_encodings(self):
         """Every valid encoding of a finite space.

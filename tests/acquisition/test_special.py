@@ -179,3 +179,20 @@ def test_log1mexp_limits():
     assert log1mexp(-np.inf) == 0.0
     values = log1mexp(-np.logspace(-10, 3, 50))
     assert np.all(np.diff(values) > 0)
+
+
+@pytest.mark.parametrize(
+    "u",
+    [
+        np.array([0.5, 3.0, -0.2]),  # upper branch only
+        np.array([0.5, -3.0, -50.0]),  # upper and middle
+        np.array([-3.0, -2e6, -50.0]),  # middle and asymptotic
+        np.array([2.0, -7.0, -1e9, np.nan]),  # every branch, and NaN
+    ],
+)
+def test_log_h_terms_of_an_array_are_those_of_each_element(u):
+    # The branches a call needs depend on the array; each value must not.
+    together = log_h_terms(u)
+    alone = [log_h_terms(np.array([v])) for v in u]
+    for k in range(3):
+        np.testing.assert_allclose(together[k], np.concatenate([a[k] for a in alone]), rtol=1e-14)

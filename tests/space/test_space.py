@@ -54,6 +54,38 @@ def test_from_unit_and_neighbours():
     assert np.all(np.sum(np.abs(N - Z[0]) > 0, axis=1) >= 1)
 
 
+def test_neighbour_rows_are_each_rows_neighbours_in_order():
+    from scipy import stats
+
+    base = _mixed()
+    space = Space({**dict(zip(base.names, base.dimensions)), "p": to_space({"p": stats.randint(0, 5)}).dimensions[0]})
+    # Rows at the grid ends (fewer neighbours) and inside.
+    U = np.vstack([np.zeros(space.n_dims), np.ones(space.n_dims), np.random.RandomState(3).uniform(size=(8, space.n_dims))])
+    Z = space.from_unit(U)
+    N, owner = space.neighbour_rows(Z)
+    assert np.all(np.diff(owner) >= 0)
+    for i, z in enumerate(Z):
+        # One discrete step in one dimension, dimension by dimension, as
+        # decoded values: each row's neighbours differ from it in one place.
+        point, rows = space.decode(z[None])[0], space.decode(N[owner == i])
+        changed = [[name for name in space.names if row[name] != point[name]] for row in rows]
+        assert all(len(c) == 1 for c in changed)
+        order = [space.names.index(c[0]) for c in changed]
+        assert order == sorted(order)
+        for name, dim in zip(space.names, space.dimensions):
+            moved = [row[name] for row, c in zip(rows, changed) if c == [name]]
+            if isinstance(dim, Categorical):
+                assert moved == [v for v in dim.categories if v != point[name]]
+            elif name in ("n", "p"):
+                assert moved == [v for v in (point[name] - 1, point[name] + 1) if dim.low <= v <= dim.high]
+            elif name == "a":
+                k = dim.categories.index(point[name])
+                assert moved == [dim.categories[m] for m in (k - 1, k + 1) if 0 <= m < 3]
+            else:
+                assert moved == []
+        np.testing.assert_array_equal(space.neighbours(z), N[owner == i])
+
+
 def test_all_encodings_of_finite_space():
     space = to_space({"a": [1, 2, 3], "b": ["x", "y"], "c": (0, 2)})
     points = space.decode(space.all_encodings())
