@@ -3,11 +3,14 @@
 Three model-selection tasks whose space is a list of dicts (one dict per
 branch, each with its own parameters):
 
-* ``svr``: SVR on the diabetes data (features and target standardised),
-  one dict per kernel (linear, rbf, poly) with that kernel's parameters;
+* ``svr``: SVR on Friedman #1 (300 samples, 10 features, noise 1; features
+  and target standardised), one dict per kernel (linear, rbf, poly) with
+  that kernel's parameters over wide log ranges;
 * ``pipeline``: a Pipeline choosing among logistic regression, a random
-  forest and k-nearest neighbours (two to four parameters each), with the
-  scaler choice ``StandardScaler()``/``"passthrough"`` in every branch;
+  forest, k-nearest neighbours and an RBF SVC (two to four parameters each),
+  with the scaler choice ``StandardScaler()``/``"passthrough"`` in every
+  branch, on 1000 samples of a classification problem with three clusters
+  per class;
 * ``knn``: k-nearest neighbours whose Minkowski ``p`` exists only for the
   distance weighting.
 
@@ -62,20 +65,23 @@ RESULTS = os.path.join(HERE, "results")
 
 
 def _svr_task():
-    from sklearn.datasets import load_diabetes
+    from sklearn.datasets import make_friedman1
     from sklearn.preprocessing import StandardScaler
     from sklearn.svm import SVR
 
-    X, y = load_diabetes(return_X_y=True)
+    # Friedman #1 is non-linear: the kernels differ by far more than the CV
+    # noise, and C, gamma and epsilon matter over their wide ranges.
+    X, y = make_friedman1(n_samples=300, n_features=10, noise=1.0, random_state=3)
     X = StandardScaler().fit_transform(X)
     y = (y - y.mean()) / y.std()
-    C, eps = ("real", 1e-2, 1e2, True), ("real", 1e-3, 1.0, True)
+    eps = ("real", 1e-3, 1.0, True)
     branches = [
-        {"kernel": ("cat", ["linear"]), "C": C, "epsilon": eps},
-        {"kernel": ("cat", ["rbf"]), "C": C, "gamma": ("real", 1e-4, 1.0, True), "epsilon": eps},
+        {"kernel": ("cat", ["linear"]), "C": ("real", 1e-3, 10.0, True), "epsilon": eps},
+        {"kernel": ("cat", ["rbf"]), "C": ("real", 1e-2, 1e3, True), "gamma": ("real", 1e-4, 10.0, True),
+         "epsilon": eps},
         # Large C, gamma and degree make libsvm's poly fits take minutes.
-        {"kernel": ("cat", ["poly"]), "C": ("real", 1e-2, 10.0, True), "gamma": ("real", 1e-3, 0.1, True),
-         "degree": ("int", 2, 3), "coef0": ("real", 0.0, 1.0, False), "epsilon": eps},
+        {"kernel": ("cat", ["poly"]), "C": ("real", 1e-2, 10.0, True), "gamma": ("real", 1e-3, 0.3, True),
+         "degree": ("int", 2, 4), "coef0": ("real", 0.0, 1.0, False), "epsilon": eps},
     ]
     return dict(X=X, y=y, estimator=SVR(), branches=branches, classification=False)
 
@@ -84,9 +90,10 @@ def _classifiers():
     from sklearn.ensemble import RandomForestClassifier
     from sklearn.linear_model import LogisticRegression
     from sklearn.neighbors import KNeighborsClassifier
+    from sklearn.svm import SVC
 
     return (LogisticRegression(max_iter=500), RandomForestClassifier(random_state=0),
-            KNeighborsClassifier())
+            KNeighborsClassifier(), SVC())
 
 
 def _pipeline_task():
@@ -94,9 +101,11 @@ def _pipeline_task():
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import StandardScaler
 
-    X, y = make_classification(n_samples=500, n_features=20, n_informative=6, n_redundant=4,
-                               flip_y=0.05, class_sep=0.7, random_state=7)
-    lr, rf, knn = _classifiers()
+    # Three clusters per class: a linear model is clearly worse than the three
+    # others, which are close to each other once their parameters are tuned.
+    X, y = make_classification(n_samples=1000, n_features=20, n_informative=8, n_redundant=2,
+                               n_clusters_per_class=3, class_sep=1.0, flip_y=0.02, random_state=7)
+    lr, rf, knn, svc = _classifiers()
     scale = ("cat", [StandardScaler(), "passthrough"])
     branches = [
         {"scale": scale, "clf": ("cat", [lr]), "clf__C": ("real", 1e-4, 1e2, True),
@@ -106,6 +115,8 @@ def _pipeline_task():
          "clf__min_samples_leaf": ("int", 1, 10)},
         {"scale": scale, "clf": ("cat", [knn]), "clf__n_neighbors": ("int", 1, 40),
          "clf__weights": ("cat", ["uniform", "distance"])},
+        {"scale": scale, "clf": ("cat", [svc]), "clf__C": ("real", 1e-2, 1e3, True),
+         "clf__gamma": ("real", 1e-4, 1.0, True)},
     ]
     estimator = Pipeline([("scale", StandardScaler()), ("clf", lr)])
     return dict(X=X, y=y, estimator=estimator, branches=branches, classification=True)

@@ -147,7 +147,9 @@ class BayesSearchCV(AskTellSearchCV):
     {return_train_score}
     n_initial_points : int, default=10
         Candidates from the space-filling design before the GP is used (in
-        total over the sub-spaces of a list of dicts, at least one each).
+        total over the sub-spaces of a list of dicts, at least three each
+        where their budgets allow, so that more sub-spaces mean a larger
+        design). Raise it for a wide space and a large ``n_iter``.
     initial_point_generator : {"sobol", "lhs", "halton", "random"}, default="sobol"
         The initial design.
     acq_func : {"log_ei", "log_pi", "ucb", "gp_hedge"}, default="log_ei"

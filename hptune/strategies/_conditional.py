@@ -272,6 +272,13 @@ class ConditionalStrategy:
             used[k] += 1
         return counts
 
+    def _told_X(self):
+        """Model inputs of the told points in order, shape (n_told, n_columns)."""
+        X = np.empty((self.n_told, self.space.n_columns))
+        for k, branch in enumerate(self.branches):
+            X[self.branch_ == k] = self.space.embed(k, branch.Z_)
+        return X
+
     # -- hooks --------------------------------------------------------------------
     def _propose(self, n):
         """Return up to ``n`` fresh ``(k, z)`` pairs."""

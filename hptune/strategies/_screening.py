@@ -91,6 +91,10 @@ class OffspringScreen:
     ----------
     noise_floor : float, default=1e-6
         Lower bound of the GP noise variance, in standardised units.
+    output_warping : {"power", "copula", "none"}, default="power"
+        Transform of the fitness before the GP fit (see
+        :mod:`~hptune.strategies._warping`); conditional spaces use the
+        copula, as their Bayesian optimiser does.
 
     Attributes
     ----------
@@ -98,8 +102,9 @@ class OffspringScreen:
         The surrogate of the last screening.
     """
 
-    def __init__(self, *, noise_floor=1e-6):
+    def __init__(self, *, noise_floor=1e-6, output_warping="power"):
         self._surrogate = GaussianProcess(noise_floor=noise_floor)
+        self.output_warping = output_warping
         self.gp_ = None
 
     @staticmethod
@@ -113,7 +118,8 @@ class OffspringScreen:
         Parameters
         ----------
         Z : ndarray of shape (n_told, n_columns)
-            Encodings of the told points.
+            Encodings (or model inputs) of the told points; ``pool`` and
+            ``pending`` are in the same columns.
         fitness : ndarray of shape (n_told,)
             Their finite fitness, greater is better.
         pool : ndarray of shape (n_pool, n_columns)
@@ -134,7 +140,7 @@ class OffspringScreen:
         n = min(n, len(pool))
         k = unscreened_count(n)
         y, _ = model_scores(fitness)
-        y = warp_scores(y, "power")
+        y = warp_scores(y, self.output_warping)
         with single_threaded_blas():
             self.gp_ = self._surrogate.fit(Z, y, random_state=child_seed(rng))
         pending = np.empty((0, pool.shape[1])) if pending is None else np.asarray(pending, dtype=float)

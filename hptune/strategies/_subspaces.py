@@ -30,7 +30,7 @@ _BAYES_SETTINGS = (
 )
 _EVOLUTION_SETTINGS = (
     "population_size", "algorithm", "crossover_probability", "mutation_probability",
-    "tournament_size", "elitism", "mutation_scale",
+    "tournament_size", "elitism", "mutation_scale", "surrogate",
 )
 
 

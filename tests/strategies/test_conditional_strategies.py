@@ -55,13 +55,16 @@ def test_budget_flows_to_the_better_branch_without_starving_the_others(make, bat
 
 def test_one_design_over_the_branches():
     opt = bayes(n_initial_points=6)
-    first = opt.ask(6)
-    assert [p["kind"] for p in first] == ["bad", "good", "tiny"] * 2
+    first = opt.ask(3)
+    assert [p["kind"] for p in first] == ["bad", "good", "tiny"]
 
 
-def test_design_has_at_least_one_point_per_branch():
-    opt = bayes(n_initial_points=2)
-    assert {p["kind"] for p in opt.ask(3)} == {"bad", "good", "tiny"}
+def test_design_has_at_least_three_points_per_branch():
+    spaces = [{"kind": [k], "x": (0.0, 1.0)} for k in "abcd"]
+    opt = ConditionalBayesOptimizer(spaces, n_initial_points=2, random_state=0)
+    design = opt.ask(12)  # nothing told yet: all of it is the initial design
+    assert sorted(p["kind"] for p in design) == sorted("abcd" * 3)
+    assert [p["kind"] for p in design[:4]] == list("abcd")  # interleaved
 
 
 @pytest.mark.parametrize("make, batch", [(bayes, 2), (evolution, 6)])
@@ -188,3 +191,21 @@ def test_settings_are_validated_with_the_single_space_messages():
         ConditionalBayesOptimizer(SPACES, n_initial_points=0)
     with pytest.raises(ValueError, match="tournament_size=5 exceeds population_size=4"):
         ConditionalEvolutionOptimizer(SPACES, population_size=4, tournament_size=5)
+
+
+@pytest.mark.parametrize("surrogate", ["gp", None])
+def test_evolution_screens_offspring_with_one_gp_over_the_branches(surrogate):
+    opt = run(evolution(surrogate=surrogate), 30, 6)
+    assert opt.n_told == 30 and opt.best_params["kind"] == "good"
+    if surrogate is None:
+        assert opt._screen is None
+    else:
+        # Fitted while breeding generations 1-4, on the model input of all branches.
+        assert opt._screen.gp_.X_train_.shape[1] == opt.space.n_columns
+    for k, branch in enumerate(opt.branches):  # points stay fresh in their branch
+        assert len({tuple(z) for z in branch.Z_.round(12)}) == len(branch.Z_)
+
+
+def test_evolution_refuses_an_unknown_surrogate():
+    with pytest.raises(ValueError, match="'surrogate' parameter of ConditionalEvolutionOptimizer.*'rf'"):
+        evolution(surrogate="rf")
