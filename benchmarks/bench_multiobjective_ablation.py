@@ -5,8 +5,14 @@ default and runs the strategy's ask/tell loop on the memoised objectives of
 ``bench_multiobjective.py`` (same tasks, folds, hypervolume and seeds), so
 that every variant is judged on the same deterministic function:
 
-* ``default``: reference margin 0.1, power warping, 10 initial points, the
-  told front as local-search starts;
+* ``default``: the hypervolume in the objectives' own units, reference
+  margin 0.1, power warping, 10 initial points, the told front as
+  local-search starts;
+* ``hv-warped``: the hypervolume in the GPs' warped units (the default
+  before the objectives' own units);
+* ``unwarp-moments``: the objectives' own units, each warped prediction
+  carried back as the Gaussian of the same mean and variance instead of
+  the same median and upper quantile;
 * ``margin-0``, ``margin-0.5``: the reference point at the worst told value,
   or half the range below it (warped units);
 * ``no-warping``: the GPs on the raw objectives (``output_warping="none"``);
@@ -21,12 +27,19 @@ that every variant is judged on the same deterministic function:
 * ``no-warping-margin-0.5``: raw objectives and the reference half the
   range below the worst told values.
 
+The variants from ``margin-0`` on were run when the hypervolume was measured
+in warped units (``hv-warped`` today); ``default`` and ``hv-warped`` were
+compared first on the development seeds 10-14 (``--out
+multiobjective_ablation_dev``), then rerun on seeds 0-4.
+
 Usage::
 
     OMP_NUM_THREADS=1 python benchmarks/bench_multiobjective_ablation.py --seeds 0-4
     python benchmarks/bench_multiobjective_ablation.py --report-only
+    # some variants only, replacing their runs in the results file
+    python benchmarks/bench_multiobjective_ablation.py --variants default,hv-warped --merge
 
-Writes ``results/multiobjective_ablation.json`` and ``.md``.
+Writes ``results/multiobjective_ablation.json`` and ``.md`` (or ``--out``'s name).
 """
 
 import argparse
@@ -40,6 +53,8 @@ import bench_multiobjective as bench
 
 VARIANTS = {
     "default": ({}, {}),
+    "hv-warped": ({"HV_UNITS": "warped"}, {}),
+    "unwarp-moments": ({"UNWARP_MATCH": "moments"}, {}),
     "margin-0": ({"REFERENCE_MARGIN": 0.0}, {}),
     "margin-0.5": ({"REFERENCE_MARGIN": 0.5}, {}),
     "no-warping": ({}, {"output_warping": "none"}),
@@ -116,13 +131,22 @@ def main():
     parser.add_argument("--report-only", action="store_true")
     parser.add_argument("--append", action="store_true",
                         help="add the runs to those of the results file")
+    parser.add_argument("--merge", action="store_true",
+                        help="keep the results file's runs except those of the tasks, seeds "
+                             "and variants run now")
+    parser.add_argument("--out", default="multiobjective_ablation",
+                        help="name of the results files in results/ (without extension)")
     args = parser.parse_args()
-    path = os.path.join(bench.RESULTS, "multiobjective_ablation.json")
+    path = os.path.join(bench.RESULTS, args.out + ".json")
     if not args.report_only:
         runs = []
-        if args.append:
+        if args.append or args.merge:
             with open(path) as f:
                 runs = json.load(f)["runs"]
+        if args.merge:
+            rerun = {(t, s, v) for t in args.tasks.split(",") for s in args.seeds
+                     for v in args.variants.split(",")}
+            runs = [r for r in runs if (r["task"], r["seed"], r["variant"]) not in rerun]
         for name in args.tasks.split(","):
             task = bench.TASKS[name]()
             evaluate = bench.Objectives(task)
@@ -141,7 +165,7 @@ def main():
     with open(path) as f:
         data = json.load(f)
     text = report(data["runs"])
-    with open(os.path.join(bench.RESULTS, "multiobjective_ablation.md"), "w") as f:
+    with open(os.path.join(bench.RESULTS, args.out + ".md"), "w") as f:
         f.write(text + "\n")
     print(text)
 

@@ -51,6 +51,10 @@ __all__ = ["EHVIOptimizer"]
 # the module docstring) or "warped" (the GPs' units, where the closed form
 # needs no moment matching).
 HV_UNITS = "scores"
+# How a warped Gaussian prediction becomes a Gaussian in the objective's
+# units: "quantiles" (same median and upper quantile, Unwarp.quantiles) or
+# "moments" (same mean and variance, Unwarp.moments).
+UNWARP_MATCH = "quantiles"
 # The reference point lies this fraction of each objective's range (in the
 # units of the hypervolume) below its worst told value, so that the extremes of the front (best in one
 # objective, worst in the other) still have a positive gain to offer.
@@ -187,7 +191,7 @@ def _acquisition(gps, front, reference, unwarps=None):
         if not return_grad:
             predictions = [gp.predict(Z, return_std=True) for gp in gps]
             if unwarps is not None:
-                predictions = [u.moments(m, s)[:2] for u, (m, s) in zip(unwarps, predictions)]
+                predictions = [_matched(u, m, s)[:2] for u, (m, s) in zip(unwarps, predictions)]
             mean, std = (np.column_stack(p) for p in zip(*predictions))
             return log_ehvi_and_grad(mean, std, front, reference)[0]
         predictions = [gp.predict_with_grad(Z) for gp in gps]
@@ -207,11 +211,18 @@ def _acquisition(gps, front, reference, unwarps=None):
 
 
 def _unwarp_prediction(unwarp, mean, std, dmean_dx, dstd_dx):
-    """A prediction with gradients, carried to the objective's units by moment matching."""
-    out_mean, out_std, d_dmean, d_dstd = unwarp.moments(mean, std)
+    """A prediction with gradients, carried to the objective's units (``UNWARP_MATCH``)."""
+    out_mean, out_std, d_dmean, d_dstd = _matched(unwarp, mean, std)
     dmean = d_dmean[0][:, None] * dmean_dx + d_dstd[0][:, None] * dstd_dx
     dstd = d_dmean[1][:, None] * dmean_dx + d_dstd[1][:, None] * dstd_dx
     return out_mean, out_std, dmean, dstd
+
+
+def _matched(unwarp, mean, std):
+    """The Gaussian of an objective's units matching a warped prediction (``UNWARP_MATCH``)."""
+    if UNWARP_MATCH == "moments":
+        return unwarp.moments(mean, std)
+    return unwarp.quantiles(mean, std)
 
 
 def _unwarped(unwarps, columns):

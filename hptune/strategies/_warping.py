@@ -207,6 +207,36 @@ class Unwarp:
         base = np.where(w > knots[-1], values[-1], np.where(w < knots[0], values[0], values[segment]))
         return base + slope * (w - start), slope
 
+    def quantiles(self, mean, std):
+        """The Gaussian of the scores' units with the median and upper quantile of ``unwarp(W)``.
+
+        For ``W ~ N(mean, std^2)``, ``unwarp(W)`` has median ``unwarp(mean)``
+        and 84th percentile ``unwarp(mean + std)``; the Gaussian with the
+        same two has the std ``unwarp(mean + std) - unwarp(mean)``. It
+        follows the side of the better scores, which is what an improvement
+        depends on; a long tail on the worse side (the sizes of the largest
+        models, compressed by the warping) does not widen it.
+
+        Parameters
+        ----------
+        mean, std : ndarray of shape (n_points,)
+            The warped Gaussian.
+
+        Returns
+        -------
+        mean, std : ndarray of shape (n_points,)
+            The Gaussian in the scores' units.
+        d_dmean, d_dstd : ndarray of shape (2, n_points)
+            Derivatives of its ``(mean, std)`` with respect to the warped mean
+            and the warped std.
+        """
+        centre, slope = self(mean)
+        upper, upper_slope = self(mean + std)
+        out_std = np.maximum(upper - centre, 1e-300)
+        d_dmean = np.stack([slope, upper_slope - slope])
+        d_dstd = np.stack([np.zeros_like(slope), upper_slope])
+        return centre, out_std, d_dmean, d_dstd
+
     def moments(self, mean, std):
         """Mean and std of the scores of a Gaussian in warped units, with their derivatives.
 
