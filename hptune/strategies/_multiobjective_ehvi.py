@@ -59,6 +59,9 @@ UNWARP_MATCH = "quantiles"
 # units of the hypervolume) below its worst told value, so that the extremes of the front (best in one
 # objective, worst in the other) still have a positive gain to offer.
 REFERENCE_MARGIN = 0.1
+# The reference point starts from this quantile of each objective's told
+# values (0: the worst) before the margin is taken off.
+REFERENCE_QUANTILE = 0.0
 # Which told points start the local search of the acquisition, besides the
 # best candidates of the quasi-random set: "front" (every non-dominated told
 # point), "extremes" (the best told point of each objective) or "none".
@@ -147,7 +150,8 @@ class EHVIOptimizer(_VectorScores, BayesOptimizer):
                 unwarps = [Unwarp(w, y) for w, y in zip(self._warped.T, self._scores.T)]
                 Y = self._scores
             lo, hi = Y.min(axis=0), Y.max(axis=0)
-            self.reference_ = lo - REFERENCE_MARGIN * np.maximum(hi - lo, 1e-12)
+            base = np.quantile(Y, REFERENCE_QUANTILE, axis=0) if REFERENCE_QUANTILE else lo
+            self.reference_ = base - REFERENCE_MARGIN * np.maximum(hi - lo, 1e-12)
             if FRONT_VALUES == "mean":
                 Y = _unwarped(unwarps, [gp.predict(self.Z_, return_std=False) for gp in gps])
             mask = front_mask(-Y)
