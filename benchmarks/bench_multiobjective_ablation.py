@@ -5,14 +5,23 @@ default and runs the strategy's ask/tell loop on the memoised objectives of
 ``bench_multiobjective.py`` (same tasks, folds, hypervolume and seeds), so
 that every variant is judged on the same deterministic function:
 
-* ``default``: the hypervolume in the objectives' own units, reference
-  margin 0.1, power warping, 10 initial points, the told front as
-  local-search starts;
-* ``hv-warped``: the hypervolume in the GPs' warped units (the default
-  before the objectives' own units);
-* ``unwarp-moments``: the objectives' own units, each warped prediction
-  carried back as the Gaussian of the same mean and variance instead of
-  the same median and upper quantile;
+* ``default``: the hypervolume in the objectives' own units (each GP's
+  warped prediction carried back as the Gaussian of the same median and
+  upper quantile), the reference point at the 10% quantile of each
+  objective's told values, power warping, 10 initial points, the told front
+  as local-search starts;
+* ``hv-warped``: the previous default, the hypervolume in the GPs' warped
+  units with the reference a tenth of the range below the worst told values;
+* ``ref-worst``, ``ref-q25``: the reference a tenth of the range below the
+  worst told values, or at their 25% quantile;
+* ``unwarp-moments``: as ``ref-worst``, each warped prediction carried back
+  as the Gaussian of the same mean and variance instead;
+* ``hv-warped-ref-q10``, ``hv-warped-ref-q25``: the warped units with the
+  reference at the 10% or 25% quantile.
+
+The variants below change one choice of ``hv-warped`` (compare them to its
+row); they were measured on seeds 0-4 when it was the default:
+
 * ``margin-0``, ``margin-0.5``: the reference point at the worst told value,
   or half the range below it (warped units);
 * ``no-warping``: the GPs on the raw objectives (``output_warping="none"``);
@@ -27,10 +36,9 @@ that every variant is judged on the same deterministic function:
 * ``no-warping-margin-0.5``: raw objectives and the reference half the
   range below the worst told values.
 
-The variants from ``margin-0`` on were run when the hypervolume was measured
-in warped units (``hv-warped`` today); ``default`` and ``hv-warped`` were
-compared first on the development seeds 10-14 (``--out
-multiobjective_ablation_dev``), then rerun on seeds 0-4.
+The first seven were compared on the development seeds 10-14 (``--out
+multiobjective_ablation_dev``) before the default was chosen; ``default``
+and ``hv-warped`` were then run on seeds 0-4 too.
 
 Usage::
 
@@ -51,28 +59,36 @@ import numpy as np
 
 import bench_multiobjective as bench
 
+# Settings of the EHVI strategy before the hypervolume moved to the objectives'
+# own units with a reference at the told values' 10% quantile: the base of the
+# variants first measured then (seeds 0-4, results/multiobjective_ablation.md).
+WARPED = {"HV_UNITS": "warped", "REFERENCE_QUANTILE": 0.0, "REFERENCE_MARGIN": 0.1}
+
 VARIANTS = {
     "default": ({}, {}),
-    "hv-warped": ({"HV_UNITS": "warped"}, {}),
-    "unwarp-moments": ({"UNWARP_MATCH": "moments"}, {}),
-    "ref-q10": ({"REFERENCE_QUANTILE": 0.1, "REFERENCE_MARGIN": 0.0}, {}),
-    "ref-q25": ({"REFERENCE_QUANTILE": 0.25, "REFERENCE_MARGIN": 0.0}, {}),
-    "hv-warped-ref-q10": ({"HV_UNITS": "warped", "REFERENCE_QUANTILE": 0.1,
-                           "REFERENCE_MARGIN": 0.0}, {}),
-    "hv-warped-ref-q25": ({"HV_UNITS": "warped", "REFERENCE_QUANTILE": 0.25,
-                           "REFERENCE_MARGIN": 0.0}, {}),
-    "margin-0": ({"REFERENCE_MARGIN": 0.0}, {}),
-    "margin-0.5": ({"REFERENCE_MARGIN": 0.5}, {}),
-    "no-warping": ({}, {"output_warping": "none"}),
-    "init-5": ({}, {"n_initial_points": 5}),
-    "init-20": ({}, {"n_initial_points": 20}),
-    "starts-extremes": ({"FRONT_STARTS": "extremes"}, {}),
-    "starts-none": ({"FRONT_STARTS": "none"}, {}),
-    "copula": ({}, {"output_warping": "copula"}),
-    "front-means": ({"FRONT_VALUES": "mean"}, {}),
-    "candidates-4096": ({}, {"n_candidates": 4096}),
-    "no-warping-margin-0.5": ({"REFERENCE_MARGIN": 0.5}, {"output_warping": "none"}),
+    "hv-warped": (WARPED, {}),
+    "ref-worst": ({"REFERENCE_QUANTILE": 0.0, "REFERENCE_MARGIN": 0.1}, {}),
+    "ref-q25": ({"REFERENCE_QUANTILE": 0.25}, {}),
+    "unwarp-moments": (
+        {"UNWARP_MATCH": "moments", "REFERENCE_QUANTILE": 0.0, "REFERENCE_MARGIN": 0.1}, {}
+    ),
+    "hv-warped-ref-q10": ({"HV_UNITS": "warped"}, {}),
+    "hv-warped-ref-q25": ({"HV_UNITS": "warped", "REFERENCE_QUANTILE": 0.25}, {}),
+    "margin-0": ({**WARPED, "REFERENCE_MARGIN": 0.0}, {}),
+    "margin-0.5": ({**WARPED, "REFERENCE_MARGIN": 0.5}, {}),
+    "no-warping": (WARPED, {"output_warping": "none"}),
+    "init-5": (WARPED, {"n_initial_points": 5}),
+    "init-20": (WARPED, {"n_initial_points": 20}),
+    "starts-extremes": ({**WARPED, "FRONT_STARTS": "extremes"}, {}),
+    "starts-none": ({**WARPED, "FRONT_STARTS": "none"}, {}),
+    "copula": (WARPED, {"output_warping": "copula"}),
+    "front-means": ({**WARPED, "FRONT_VALUES": "mean"}, {}),
+    "candidates-4096": (WARPED, {"n_candidates": 4096}),
+    "no-warping-margin-0.5": ({**WARPED, "REFERENCE_MARGIN": 0.5}, {"output_warping": "none"}),
 }
+
+# The variants of the previous default, compared to it (``hv-warped``).
+OLD_VARIANTS = tuple(VARIANTS)[list(VARIANTS).index("margin-0"):]
 
 
 def run_variant(name, task, evaluate, budget, seed):
@@ -96,13 +112,15 @@ def report(runs):
         "",
         "Written by `benchmarks/bench_multiobjective_ablation.py` (see its docstring). "
         "Normalised hypervolume as in `multiobjective.md`, mean ± std over the seeds, and "
-        "the seed-paired difference to `default` (mean, wins/seeds); `cpu` is the "
+        "the seed-paired difference to the variant's base (mean, wins/seeds): `hv-warped` "
+        "for the variants of the previous default (from `margin-0` on), `default` for "
+        "the others; `cpu` is the "
         "strategy's own time per run (ask and tell, seconds of process time).",
         "",
     ]
     for task in sorted({r["task"] for r in runs}):
-        lines += [f"## {task}", "", "| variant | HV @ 30 | HV @ 100 | vs default @ 30 "
-                  "| vs default @ 100 | cpu (s) | seeds |", "|---|---|---|---|---|---|---|"]
+        lines += [f"## {task}", "", "| variant | HV @ 30 | HV @ 100 | vs base @ 30 "
+                  "| vs base @ 100 | cpu (s) | seeds |", "|---|---|---|---|---|---|---|"]
         hv = {(r["variant"], r["seed"], c): bench.normalised_hypervolume(
             r["history"][:c], r["size_max"]) for r in runs if r["task"] == task
             for c in bench.CHECKPOINTS}
@@ -116,8 +134,12 @@ def report(runs):
                 values = [hv[variant, s, c] for s in seeds]
                 cells.append(f"{np.mean(values):.4f} ± {np.std(values):.4f}")
             for c in bench.CHECKPOINTS:
-                d = np.array([hv[variant, s, c] - hv["default", s, c] for s in seeds
-                              if ("default", s, c) in hv])
+                base = "hv-warped" if variant in OLD_VARIANTS else "default"
+                d = np.array([hv[variant, s, c] - hv[base, s, c] for s in seeds
+                              if (base, s, c) in hv])
+                if not len(d):
+                    cells.append("–")
+                    continue
                 cells.append(f"{d.mean():+.4f}, {int((d > 0).sum())}/{len(d)}")
             cpu = np.mean([r["cpu"] for r in mine])
             lines.append(f"| {variant} | " + " | ".join(cells) + f" | {cpu:.1f} | "

@@ -58,10 +58,10 @@ UNWARP_MATCH = "quantiles"
 # The reference point lies this fraction of each objective's range (in the
 # units of the hypervolume) below its worst told value, so that the extremes of the front (best in one
 # objective, worst in the other) still have a positive gain to offer.
-REFERENCE_MARGIN = 0.1
+REFERENCE_MARGIN = 0.0
 # The reference point starts from this quantile of each objective's told
 # values (0: the worst) before the margin is taken off.
-REFERENCE_QUANTILE = 0.0
+REFERENCE_QUANTILE = 0.1
 # Which told points start the local search of the acquisition, besides the
 # best candidates of the quasi-random set: "front" (every non-dominated told
 # point), "extremes" (the best told point of each objective) or "none".
