@@ -110,6 +110,7 @@ def _sized(p):
 def test_reference_and_front_are_in_the_told_units():
     opt = _run(EHVIOptimizer(MIXED, n_initial_points=6, output_warping="power",
                              random_state=0), 12, f=_sized)
+    opt.ask()  # the reference of a proposal from all 12 told points
     # The 10% quantile of each objective's told values, not their warped images.
     np.testing.assert_allclose(opt.reference_, np.quantile(opt.Y_, 0.1, axis=0))
 
