@@ -6,18 +6,20 @@ Recipe of one model-based ``ask(n)`` (after the initial design of
 1. fit one Gaussian process per objective, each to its own cleaned and
    output-warped scores (``output_warping``, as the single-objective
    optimiser; failures enter as the worst score of each objective);
-2. measure the hypervolume in the objectives' own units (``HV_UNITS``):
-   the told scores are the front, the reference point is ``lo -
-   REFERENCE_MARGIN * (hi - lo)`` per objective, with ``lo`` and ``hi`` the
-   worst and best scores told, and each GP's prediction is carried back
-   through the inverse of its warping (:class:`~._warping.Unwarp`) as the
-   Gaussian of the same mean and variance. The warping helps the GP model
-   an objective spanning orders of magnitude (a model size), but the
-   hypervolume a user measures is in the objective's units: in warped units
-   the gains at the objective's compressed end (the largest models) shrink
-   and those at its stretched end (the tiniest ones) swell, and the search
-   spent its evaluations where the user's front gains least
-   (``benchmarks/results/multiobjective_ablation.md``);
+2. measure the hypervolume in the objectives' own units (``HV_UNITS``),
+   the units :func:`hptune.selection.hypervolume` measures in: the told
+   scores are the front, the reference point is the ``REFERENCE_QUANTILE``
+   quantile of each objective's told scores, and each GP's prediction is
+   carried back through the inverse of its warping
+   (:class:`~._warping.Unwarp`) as the Gaussian of the same median and
+   upper quantile. The warping helps the GP model an objective spanning
+   orders of magnitude (a model size); but in warped units the gains among
+   the smallest models, which that warping stretches, count for as much as
+   those among the most accurate ones. The reference at the 10% quantile
+   leaves out the worst tenth of the told values: the search no longer
+   spends evaluations improving on degenerate candidates (forests of depth
+   1, models barely above chance). Both measured on
+   ``benchmarks/bench_multiobjective_ablation.py``;
 3. maximise ``log EHVI`` (:mod:`hptune.acquisition._ehvi`) over the space
    with :func:`~hptune.acquisition.maximize_acquisition`, starting the
    local search from the candidate set's best points and from the told
@@ -43,25 +45,25 @@ from ._warping import Unwarp, warp_scores
 
 __all__ = ["EHVIOptimizer"]
 
-# Four design choices, kept as module settings (not parameters) so that
+# Design choices, kept as module settings (not parameters) so that
 # benchmarks/bench_multiobjective_ablation.py can vary them; the values here
-# were the best over both of its tasks (results/multiobjective_ablation.md).
+# were the best over both of its tasks on its development seeds
+# (results/multiobjective_ablation_dev.md, then multiobjective_ablation.md).
 #
 # The units of the hypervolume: "scores" (the told objectives, see step 2 of
 # the module docstring) or "warped" (the GPs' units, where the closed form
-# needs no moment matching).
+# needs no unwarping).
 HV_UNITS = "scores"
 # How a warped Gaussian prediction becomes a Gaussian in the objective's
 # units: "quantiles" (same median and upper quantile, Unwarp.quantiles) or
 # "moments" (same mean and variance, Unwarp.moments).
 UNWARP_MATCH = "quantiles"
-# The reference point lies this fraction of each objective's range (in the
-# units of the hypervolume) below its worst told value, so that the extremes of the front (best in one
-# objective, worst in the other) still have a positive gain to offer.
-REFERENCE_MARGIN = 0.0
-# The reference point starts from this quantile of each objective's told
-# values (0: the worst) before the margin is taken off.
+# The reference point: this quantile of each objective's told values (0: the
+# worst; 0.1 leaves the worst tenth out of the hypervolume), lowered by this
+# fraction of the objective's range (a margin gives the extremes of the
+# front, best in one objective and worst in the other, a gain to offer).
 REFERENCE_QUANTILE = 0.1
+REFERENCE_MARGIN = 0.0
 # Which told points start the local search of the acquisition, besides the
 # best candidates of the quasi-random set: "front" (every non-dominated told
 # point), "extremes" (the best told point of each objective) or "none".
@@ -78,9 +80,11 @@ class EHVIOptimizer(_VectorScores, BayesOptimizer):
     objective and, as acquisition, the expected gain of the hypervolume
     dominated by the told points (Emmerich et al., 2006), computed in closed
     form in the objectives' own units (each GP's warped prediction carried
-    back as the Gaussian of the same mean and variance). Its ``acq_func``, ``xi``, ``kappa`` and ``batch_strategy`` are
-    not used: the hypervolume gain is the only acquisition here, and batches
-    believe the models (kriging believer).
+    back as a Gaussian, see the module docstring), above a reference point
+    at the 10% quantile of each objective's told values. Its ``acq_func``,
+    ``xi``, ``kappa`` and ``batch_strategy`` are not used: the hypervolume
+    gain is the only acquisition here, and batches believe the models
+    (kriging believer).
 
     Parameters
     ----------
@@ -187,8 +191,8 @@ def _acquisition(gps, front, reference, unwarps=None):
     """``log EHVI`` over encodings, ``acq(Z, return_grad=False)``, by the chain rule.
 
     With ``unwarps`` (one :class:`~._warping.Unwarp` per objective), each
-    GP's warped prediction is replaced by the Gaussian of the same mean and
-    std in the objective's units, where ``front`` and ``reference`` are.
+    GP's warped prediction is replaced by a Gaussian in the objective's
+    units (``UNWARP_MATCH``), where ``front`` and ``reference`` are.
     """
 
     def acq(Z, return_grad=False):
