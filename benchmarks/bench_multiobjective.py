@@ -334,6 +334,12 @@ def report(runs, budget):
         "seeds hptune's is larger. Optuna's GP sampler needs PyTorch (not installed): "
         "not run.",
         "",
+        "Commands: `OMP_NUM_THREADS=1 python benchmarks/bench_multiobjective.py --seeds 0-4` "
+        "runs every method; `--methods hptune-bayes --merge` reruns one method and keeps "
+        "the other methods' runs of the results file (deterministic, so unchanged while "
+        "their code is), as for the last `hptune-bayes` rows (EHVI in the objectives' "
+        "units, reference at the 10% quantile).",
+        "",
     ]
     for task in sorted({r["task"] for r in runs}):
         at = [c for c in CHECKPOINTS if c <= budget]

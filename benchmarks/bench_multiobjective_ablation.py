@@ -5,8 +5,26 @@ default and runs the strategy's ask/tell loop on the memoised objectives of
 ``bench_multiobjective.py`` (same tasks, folds, hypervolume and seeds), so
 that every variant is judged on the same deterministic function:
 
-* ``default``: reference margin 0.1, power warping, 10 initial points, the
-  told front as local-search starts;
+* ``default``: the hypervolume in the objectives' own units (each GP's
+  warped prediction carried back as the Gaussian of the same median and
+  upper quantile), the reference point at the 10% quantile of each
+  objective's told values, power warping, 10 initial points, the told front
+  as local-search starts;
+* ``hv-warped``: the previous default, the hypervolume in the GPs' warped
+  units with the reference a tenth of the range below the worst told values;
+* ``ref-worst``, ``ref-q25``: the reference a tenth of the range below the
+  worst told values, or at their 25% quantile;
+* ``unwarp-moments``: as ``ref-worst``, each warped prediction carried back
+  as the Gaussian of the same mean and variance instead;
+* ``hv-warped-ref-q10``, ``hv-warped-ref-q25``: the warped units with the
+  reference at the 10% or 25% quantile.
+
+The variants below change one choice of ``hv-warped``; they were measured
+on seeds 0-4 when it was the default, with code that has changed since in
+ways that move single runs (forest, seed 0, 100 evaluations: 0.8477 then,
+0.8462 for ``hv-warped`` now), so they are compared to the runs of the
+default made with them, kept as ``hv-warped-then`` (not rerun):
+
 * ``margin-0``, ``margin-0.5``: the reference point at the worst told value,
   or half the range below it (warped units);
 * ``no-warping``: the GPs on the raw objectives (``output_warping="none"``);
@@ -21,12 +39,18 @@ that every variant is judged on the same deterministic function:
 * ``no-warping-margin-0.5``: raw objectives and the reference half the
   range below the worst told values.
 
+The first seven were compared on the development seeds 10-14 (``--out
+multiobjective_ablation_dev``) before the default was chosen; ``default``
+and ``hv-warped`` were then run on seeds 0-4 too.
+
 Usage::
 
     OMP_NUM_THREADS=1 python benchmarks/bench_multiobjective_ablation.py --seeds 0-4
     python benchmarks/bench_multiobjective_ablation.py --report-only
+    # some variants only, replacing their runs in the results file
+    python benchmarks/bench_multiobjective_ablation.py --variants default,hv-warped --merge
 
-Writes ``results/multiobjective_ablation.json`` and ``.md``.
+Writes ``results/multiobjective_ablation.json`` and ``.md`` (or ``--out``'s name).
 """
 
 import argparse
@@ -38,20 +62,39 @@ import numpy as np
 
 import bench_multiobjective as bench
 
+# Settings of the EHVI strategy before the hypervolume moved to the objectives'
+# own units with a reference at the told values' 10% quantile: the base of the
+# variants first measured then (seeds 0-4, results/multiobjective_ablation.md).
+WARPED = {"HV_UNITS": "warped", "REFERENCE_QUANTILE": 0.0, "REFERENCE_MARGIN": 0.1}
+
 VARIANTS = {
     "default": ({}, {}),
-    "margin-0": ({"REFERENCE_MARGIN": 0.0}, {}),
-    "margin-0.5": ({"REFERENCE_MARGIN": 0.5}, {}),
-    "no-warping": ({}, {"output_warping": "none"}),
-    "init-5": ({}, {"n_initial_points": 5}),
-    "init-20": ({}, {"n_initial_points": 20}),
-    "starts-extremes": ({"FRONT_STARTS": "extremes"}, {}),
-    "starts-none": ({"FRONT_STARTS": "none"}, {}),
-    "copula": ({}, {"output_warping": "copula"}),
-    "front-means": ({"FRONT_VALUES": "mean"}, {}),
-    "candidates-4096": ({}, {"n_candidates": 4096}),
-    "no-warping-margin-0.5": ({"REFERENCE_MARGIN": 0.5}, {"output_warping": "none"}),
+    "hv-warped": (WARPED, {}),
+    "ref-worst": ({"REFERENCE_QUANTILE": 0.0, "REFERENCE_MARGIN": 0.1}, {}),
+    "ref-q25": ({"REFERENCE_QUANTILE": 0.25}, {}),
+    "unwarp-moments": (
+        {"UNWARP_MATCH": "moments", "REFERENCE_QUANTILE": 0.0, "REFERENCE_MARGIN": 0.1}, {}
+    ),
+    "hv-warped-ref-q10": ({"HV_UNITS": "warped"}, {}),
+    "hv-warped-ref-q25": ({"HV_UNITS": "warped", "REFERENCE_QUANTILE": 0.25}, {}),
+    "margin-0": ({**WARPED, "REFERENCE_MARGIN": 0.0}, {}),
+    "margin-0.5": ({**WARPED, "REFERENCE_MARGIN": 0.5}, {}),
+    "no-warping": (WARPED, {"output_warping": "none"}),
+    "init-5": (WARPED, {"n_initial_points": 5}),
+    "init-20": (WARPED, {"n_initial_points": 20}),
+    "starts-extremes": ({**WARPED, "FRONT_STARTS": "extremes"}, {}),
+    "starts-none": ({**WARPED, "FRONT_STARTS": "none"}, {}),
+    "copula": (WARPED, {"output_warping": "copula"}),
+    "front-means": ({**WARPED, "FRONT_VALUES": "mean"}, {}),
+    "candidates-4096": (WARPED, {"n_candidates": 4096}),
+    "no-warping-margin-0.5": ({**WARPED, "REFERENCE_MARGIN": 0.5}, {"output_warping": "none"}),
+    # The default's runs made with the variants above, at their code (a
+    # row of the results only: rerunning it gives ``hv-warped`` today).
+    "hv-warped-then": (WARPED, {}),
 }
+
+# The variants of the previous default, compared to its runs of their time.
+OLD_VARIANTS = tuple(VARIANTS)[list(VARIANTS).index("margin-0"):-1]
 
 
 def run_variant(name, task, evaluate, budget, seed):
@@ -75,13 +118,15 @@ def report(runs):
         "",
         "Written by `benchmarks/bench_multiobjective_ablation.py` (see its docstring). "
         "Normalised hypervolume as in `multiobjective.md`, mean ± std over the seeds, and "
-        "the seed-paired difference to `default` (mean, wins/seeds); `cpu` is the "
+        "the seed-paired difference to the variant's base (mean, wins/seeds): "
+        "`hv-warped-then` (the previous default's runs of their time) for its variants, "
+        "from `margin-0` on, `default` for the others; `cpu` is the "
         "strategy's own time per run (ask and tell, seconds of process time).",
         "",
     ]
     for task in sorted({r["task"] for r in runs}):
-        lines += [f"## {task}", "", "| variant | HV @ 30 | HV @ 100 | vs default @ 30 "
-                  "| vs default @ 100 | cpu (s) | seeds |", "|---|---|---|---|---|---|---|"]
+        lines += [f"## {task}", "", "| variant | HV @ 30 | HV @ 100 | vs base @ 30 "
+                  "| vs base @ 100 | cpu (s) | seeds |", "|---|---|---|---|---|---|---|"]
         hv = {(r["variant"], r["seed"], c): bench.normalised_hypervolume(
             r["history"][:c], r["size_max"]) for r in runs if r["task"] == task
             for c in bench.CHECKPOINTS}
@@ -95,8 +140,12 @@ def report(runs):
                 values = [hv[variant, s, c] for s in seeds]
                 cells.append(f"{np.mean(values):.4f} ± {np.std(values):.4f}")
             for c in bench.CHECKPOINTS:
-                d = np.array([hv[variant, s, c] - hv["default", s, c] for s in seeds
-                              if ("default", s, c) in hv])
+                base = "hv-warped-then" if variant in OLD_VARIANTS else "default"
+                d = np.array([hv[variant, s, c] - hv[base, s, c] for s in seeds
+                              if (base, s, c) in hv])
+                if not len(d):
+                    cells.append("–")
+                    continue
                 cells.append(f"{d.mean():+.4f}, {int((d > 0).sum())}/{len(d)}")
             cpu = np.mean([r["cpu"] for r in mine])
             lines.append(f"| {variant} | " + " | ".join(cells) + f" | {cpu:.1f} | "
@@ -112,17 +161,26 @@ def main():
     parser.add_argument("--seeds", default="0-4", type=parse_seeds)
     parser.add_argument("--budget", default=100, type=int)
     parser.add_argument("--tasks", default=",".join(bench.TASKS))
-    parser.add_argument("--variants", default=",".join(VARIANTS))
+    parser.add_argument("--variants", default=",".join(v for v in VARIANTS if v != "hv-warped-then"))
     parser.add_argument("--report-only", action="store_true")
     parser.add_argument("--append", action="store_true",
                         help="add the runs to those of the results file")
+    parser.add_argument("--merge", action="store_true",
+                        help="keep the results file's runs except those of the tasks, seeds "
+                             "and variants run now")
+    parser.add_argument("--out", default="multiobjective_ablation",
+                        help="name of the results files in results/ (without extension)")
     args = parser.parse_args()
-    path = os.path.join(bench.RESULTS, "multiobjective_ablation.json")
+    path = os.path.join(bench.RESULTS, args.out + ".json")
     if not args.report_only:
         runs = []
-        if args.append:
+        if args.append or args.merge:
             with open(path) as f:
                 runs = json.load(f)["runs"]
+        if args.merge:
+            rerun = {(t, s, v) for t in args.tasks.split(",") for s in args.seeds
+                     for v in args.variants.split(",")}
+            runs = [r for r in runs if (r["task"], r["seed"], r["variant"]) not in rerun]
         for name in args.tasks.split(","):
             task = bench.TASKS[name]()
             evaluate = bench.Objectives(task)
@@ -141,7 +199,7 @@ def main():
     with open(path) as f:
         data = json.load(f)
     text = report(data["runs"])
-    with open(os.path.join(bench.RESULTS, "multiobjective_ablation.md"), "w") as f:
+    with open(os.path.join(bench.RESULTS, args.out + ".md"), "w") as f:
         f.write(text + "\n")
     print(text)
 

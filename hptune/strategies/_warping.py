@@ -23,7 +23,7 @@ import numpy as np
 from scipy.special import ndtri
 from scipy.stats import rankdata
 
-__all__ = ["WARPINGS", "copula", "warp_scores"]
+__all__ = ["WARPINGS", "Unwarp", "copula", "warp_scores"]
 
 WARPINGS = ("none", "copula", "power")
 
@@ -153,3 +153,119 @@ def warp_scores(y, kind):
     if kind == "power":
         return _power(y)
     return np.asarray(y, dtype=float)
+
+
+# Gauss-Hermite nodes (probabilists') of the moments of an unwarped Gaussian:
+# 16 integrate the piecewise-linear inverse well past the accuracy the
+# acquisition needs, at a cost negligible next to the GP's predictions.
+_HERMITE_NODES, _HERMITE_WEIGHTS = np.polynomial.hermite_e.hermegauss(16)
+_HERMITE_WEIGHTS = _HERMITE_WEIGHTS / _HERMITE_WEIGHTS.sum()
+# Told points at each end whose secant continues the inverse beyond them: one
+# segment alone follows the noise of two neighbouring scores.
+_TAIL_KNOTS = 3
+
+
+class Unwarp:
+    """The inverse of an output warping, through the told (warped, score) pairs.
+
+    A warping is monotone, so the told pairs trace its inverse exactly at
+    the told scores; between them the inverse is interpolated linearly, and
+    beyond the lowest and highest it continues along the secant through the
+    last few pairs (:data:`_TAIL_KNOTS`). Monotone non-decreasing, and the
+    identity for ``warping="none"`` up to rounding.
+
+    Parameters
+    ----------
+    warped : ndarray of shape (n_points,)
+        Warped scores, from :func:`warp_scores`.
+    scores : ndarray of shape (n_points,)
+        The scores they were warped from.
+    """
+
+    def __init__(self, warped, scores):
+        warped, scores = np.asarray(warped, dtype=float), np.asarray(scores, dtype=float)
+        knots, index = np.unique(warped, return_index=True)
+        values = np.maximum.accumulate(scores[index])
+        if len(knots) < 2:  # nothing to learn the scale from: unit slope
+            knots = np.concatenate([knots, knots + 1.0]) if len(knots) else np.array([0.0, 1.0])
+            values = np.concatenate([values, values + 1.0]) if len(values) else knots.copy()
+        self.knots, self.values = knots, values
+        tail = min(_TAIL_KNOTS, len(knots) - 1)
+        self._slope_low = (values[tail] - values[0]) / (knots[tail] - knots[0])
+        self._slope_high = (values[-1] - values[-1 - tail]) / (knots[-1] - knots[-1 - tail])
+        self._slopes = np.diff(values) / np.diff(knots)
+
+    def __call__(self, w):
+        """Scores at warped values ``w`` (any shape) and the slope of the inverse there."""
+        w = np.asarray(w, dtype=float)
+        knots, values = self.knots, self.values
+        segment = np.clip(np.searchsorted(knots, w, side="right") - 1, 0, len(knots) - 2)
+        slope = self._slopes[segment]
+        slope = np.where(w < knots[0], self._slope_low, slope)
+        slope = np.where(w > knots[-1], self._slope_high, slope)
+        start = np.where(w > knots[-1], knots[-1], np.where(w < knots[0], knots[0], knots[segment]))
+        base = np.where(w > knots[-1], values[-1], np.where(w < knots[0], values[0], values[segment]))
+        return base + slope * (w - start), slope
+
+    def quantiles(self, mean, std):
+        """The Gaussian of the scores' units with the median and upper quantile of ``unwarp(W)``.
+
+        For ``W ~ N(mean, std^2)``, ``unwarp(W)`` has median ``unwarp(mean)``
+        and 84th percentile ``unwarp(mean + std)``; the Gaussian with the
+        same two has the std ``unwarp(mean + std) - unwarp(mean)``. It
+        follows the side of the better scores, which is what an improvement
+        depends on; a long tail on the worse side (the sizes of the largest
+        models, compressed by the warping) does not widen it.
+
+        Parameters
+        ----------
+        mean, std : ndarray of shape (n_points,)
+            The warped Gaussian.
+
+        Returns
+        -------
+        mean, std : ndarray of shape (n_points,)
+            The Gaussian in the scores' units.
+        d_dmean, d_dstd : ndarray of shape (2, n_points)
+            Derivatives of its ``(mean, std)`` with respect to the warped mean
+            and the warped std.
+        """
+        centre, slope = self(mean)
+        upper, upper_slope = self(mean + std)
+        out_std = np.maximum(upper - centre, 1e-300)
+        d_dmean = np.stack([slope, upper_slope - slope])
+        d_dstd = np.stack([np.zeros_like(slope), upper_slope])
+        return centre, out_std, d_dmean, d_dstd
+
+    def moments(self, mean, std):
+        """Mean and std of the scores of a Gaussian in warped units, with their derivatives.
+
+        For ``W ~ N(mean, std^2)``, the moments of ``unwarp(W)`` by
+        Gauss-Hermite quadrature: what a Gaussian of the scores' own units
+        matching them (a moment-matched Gaussian) needs.
+
+        Parameters
+        ----------
+        mean, std : ndarray of shape (n_points,)
+            The warped Gaussian.
+
+        Returns
+        -------
+        mean, std : ndarray of shape (n_points,)
+            The unwarped moments.
+        d_dmean, d_dstd : ndarray of shape (2, n_points)
+            Derivatives of the unwarped ``(mean, std)`` with respect to the
+            warped mean and the warped std.
+        """
+        z, weights = _HERMITE_NODES, _HERMITE_WEIGHTS
+        values, slopes = self(mean[:, None] + std[:, None] * z)
+        out_mean = values @ weights
+        centred = values - out_mean[:, None]
+        variance = (centred**2) @ weights
+        out_std = np.sqrt(np.maximum(variance, 1e-300))
+        # The mean's own derivative drops out of the variance's: sum(weights * centred) = 0.
+        dvar_dmean = 2.0 * (centred * slopes) @ weights
+        dvar_dstd = 2.0 * (centred * slopes * z) @ weights
+        d_dmean = np.stack([slopes @ weights, dvar_dmean / (2.0 * out_std)])
+        d_dstd = np.stack([(slopes * z) @ weights, dvar_dstd / (2.0 * out_std)])
+        return out_mean, out_std, d_dmean, d_dstd

@@ -7,7 +7,7 @@ import pytest
 
 from hptune.space import Real
 from hptune.strategies import BayesOptimizer
-from hptune.strategies._warping import WARPINGS, copula, warp_scores
+from hptune.strategies._warping import WARPINGS, Unwarp, copula, warp_scores
 
 # A heavy lower tail: one candidate a thousand times worse than the rest.
 HEAVY = np.array([-1e4, -50.0, -3.0, -2.5, -2.0, -1.9])
@@ -112,3 +112,70 @@ def test_power_warping_fits_the_same_exponent_and_transform_as_scipy():
         assert abs(_yeojohnson_lambda(z) - expected) < 0.01
     for lam in [-1.5, 0.0, 0.7, 1.0, 2.0, 3.3]:  # including the logarithmic limits at 0 and 2
         np.testing.assert_allclose(_yeojohnson(z, lam), yeojohnson(z, lam), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("kind", WARPINGS)
+def test_unwarp_returns_the_told_scores_and_is_monotone(kind):
+    rng = np.random.RandomState(0)
+    y = -np.exp(rng.uniform(3.0, 9.0, size=30))  # model sizes over orders of magnitude
+    w = warp_scores(y, kind)
+    unwarp = Unwarp(w, y)
+    np.testing.assert_allclose(unwarp(w)[0], y, rtol=1e-12)
+    grid = np.linspace(w.min() - 2.0, w.max() + 2.0, 500)  # both extrapolated tails too
+    values, slopes = unwarp(grid)
+    assert np.all(np.diff(values) >= 0) and np.all(slopes >= 0)
+
+
+def test_unwarp_moments_of_an_affine_warping_are_affine():
+    # scores = 3 w + 1 exactly, so the moments are 3 mean + 1 and 3 std.
+    w = np.linspace(-2.0, 2.0, 9)
+    unwarp = Unwarp(w, 3.0 * w + 1.0)
+    mean, std = np.array([-5.0, 0.0, 0.7]), np.array([0.1, 1.0, 3.0])
+    out_mean, out_std, d_dmean, d_dstd = unwarp.moments(mean, std)
+    np.testing.assert_allclose(out_mean, 3.0 * mean + 1.0, rtol=1e-10)
+    np.testing.assert_allclose(out_std, 3.0 * std, rtol=1e-10)
+    np.testing.assert_allclose(d_dmean, [[3.0] * 3, [0.0] * 3], atol=1e-9)
+    np.testing.assert_allclose(d_dstd, [[0.0] * 3, [3.0] * 3], atol=1e-9)
+
+
+def _size_unwarp(seed):
+    """An Unwarp of model-size-like scores and warped Gaussians on the data's scale."""
+    rng = np.random.RandomState(seed)
+    y = -np.exp(rng.uniform(3.0, 9.0, size=30))
+    w = warp_scores(y, "power")
+    spread = np.ptp(w)
+    mean = rng.uniform(w.min(), w.max(), 6)
+    return Unwarp(w, y), mean, rng.uniform(0.02, 0.3, 6) * spread, y
+
+
+def test_unwarp_moments_match_sampling():
+    unwarp, mean, std, _ = _size_unwarp(1)
+    out_mean, out_std = unwarp.moments(mean, std)[:2]
+    rng = np.random.RandomState(2)
+    samples = unwarp(mean + std * rng.standard_normal((200_000, 1)))[0]
+    # 16 quadrature nodes on a piecewise-linear function: a few per cent.
+    np.testing.assert_allclose(out_mean, samples.mean(axis=0), rtol=0.06)
+    np.testing.assert_allclose(out_std, samples.std(axis=0), rtol=0.06)
+
+
+def test_unwarp_quantiles_are_the_median_and_upper_quantile_of_sampling():
+    unwarp, mean, std, _ = _size_unwarp(1)
+    centre, scale = unwarp.quantiles(mean, std)[:2]
+    rng = np.random.RandomState(2)
+    samples = unwarp(mean + std * rng.standard_normal((200_000, 1)))[0]
+    median, upper = np.percentile(samples, [50.0, 100 * 0.8413447], axis=0)
+    # Sampling error of a quantile: a small share of the std.
+    assert np.all(np.abs(centre - median) < 0.02 * scale)
+    assert np.all(np.abs(centre + scale - upper) < 0.02 * scale)
+
+
+@pytest.mark.parametrize("match", ["moments", "quantiles"])
+def test_unwarped_gaussian_gradients_match_differences(match):
+    unwarp, mean, std, y = _size_unwarp(3)
+    out = getattr(unwarp, match)(mean, std)
+    eps = 1e-7 * std
+    for j, derivative in enumerate(out[2:]):
+        step = [eps * (j == 0), eps * (j == 1)]
+        shifted = getattr(unwarp, match)(mean + step[0], std + step[1])[:2]
+        numeric = (np.stack(shifted) - np.stack(out[:2])) / eps
+        np.testing.assert_allclose(numeric, derivative, rtol=1e-4, atol=1e-6 * np.abs(y).max())
