@@ -202,7 +202,7 @@ def test_evolution_screens_offspring_with_one_gp_over_the_branches(surrogate):
     else:
         # Fitted while breeding generations 1-4, on the model input of all branches.
         assert opt._screen.gp_.X_train_.shape[1] == opt.space.n_columns
-    for k, branch in enumerate(opt.branches):  # points stay fresh in their branch
+    for branch in opt.branches:  # points stay fresh in their branch
         assert len({tuple(z) for z in branch.Z_.round(12)}) == len(branch.Z_)
 
 
