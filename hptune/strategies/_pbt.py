@@ -391,13 +391,16 @@ class PBTScheduler:
         z0 = space.encode([params])[0]
         n_dims, factors = len(space.dimensions), np.asarray(self.perturbation_factors)
         if n == 1:
+            # The same numbers for every dimension, constant or not, so that
+            # the stream of random numbers does not depend on the values.
             draws = np.empty((1, n_dims, 3))
             for j in range(n_dims):
                 draws[0, j, :2] = self._rng.uniform(size=2)
                 draws[0, j, 2] = factors[self._rng.randint(len(factors))]
         else:
             draws = self._rng.uniform(size=(n, n_dims, 3))
-            draws[:, :, 2] = factors[np.minimum(draws[:, :, 2] * len(factors), len(factors) - 1).astype(int)]
+            index = np.minimum(draws[:, :, 2] * len(factors), len(factors) - 1).astype(int)
+            draws[:, :, 2] = factors[index]
         Z = np.repeat(z0[None, :], n, axis=0)
         for j, (dim, sl) in enumerate(zip(space.dimensions, space._slices)):
             Z[:, sl] = self._perturb(dim, Z[:, sl], draws[:, j])
