@@ -29,9 +29,10 @@ the GP's cost grows with the cube of the rows.
 Cost: one round must stay cheap next to a training step. The GP of a
 sub-space is warm-started from the previous round's kernel hyperparameters
 (kept in the scheduler's state, so a resumed run continues exactly), with the
-refit schedule of :class:`~hptune.surrogate.GaussianProcess`: a fit with one
-random restart when the rows have doubled, a short polish when they have
-grown by 10%, else the previous hyperparameters. Once the window is full, the
+refit schedule of :class:`~hptune.surrogate.GaussianProcess`: a full fit
+(from the previous hyperparameters, without random restarts) when the rows
+have doubled, a short polish when they have grown by 10%, else the previous
+hyperparameters. Once the window is full, the
 hyperparameters therefore stay those of the first rounds and a round costs a
 Cholesky factorisation, the batch conditioning and the candidates' explores
 (a few milliseconds for 16 members and 4 hyperparameters; the first rounds,
@@ -101,8 +102,10 @@ MIN_OBSERVATIONS = 4
 N_CANDIDATES = 32
 # Most recent rows the GP is fitted to.
 _MAX_ROWS = 96
-# Random restarts of the GP's hyperparameter fit (when it restarts at all).
-_N_RESTARTS = 1
+# Random restarts of the GP's hyperparameter fit, besides its warm or default
+# start: none, as in scikit-learn's GaussianProcessRegressor by default. Each
+# restart costs up to 40 likelihood gradients, the bulk of a round's CPU.
+_N_RESTARTS = 0
 
 
 def improvement_data(history, space, n_told, *, every_row_in_space=False):
