@@ -132,8 +132,9 @@ def test_bandit_is_deterministic():
 
 
 def test_bandit_beats_random_perturbation_on_a_toy_learner():
-    # Fixed seeds. Measured means over these 8 seeds: bandit 7.15, perturb
-    # 6.22 (8.0 is the most any member can reach), so the margin is half the gap.
+    # Fixed seeds. Measured means over these 8 seeds: bandit 7.38 (7.15 before
+    # the warm-started, cheaper model), perturb 6.22 (8.0 is the most any member
+    # can reach), so the margin is well under the gap.
     seeds = range(8)
     bandit = np.mean([_train("bandit", s) for s in seeds])
     perturb = np.mean([_train("perturb", s) for s in seeds])
