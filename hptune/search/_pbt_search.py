@@ -108,8 +108,10 @@ class PBTSearchCV(BaseHptuneSearchCV):
         explores are drawn and a Gaussian process of each step's score
         improvement, given the step and the hyperparameters, keeps the one
         with the highest upper confidence bound; random explore is used while
-        fewer than 4 finite scores are known. The model costs far more CPU
-        per round than ``"perturb"``; worth trying when a training step is
+        fewer than 4 finite scores are known. The model costs more CPU per
+        round than ``"perturb"`` (most in the first rounds, which fit its
+        kernel hyperparameters; later rounds reuse them), little next to a
+        training step of most estimators; worth trying when a training step is
         expensive and the population small.
     {scoring}
     refit : bool, str or callable, default=True

@@ -211,6 +211,8 @@ class PBTScheduler:
         self.random_state = random_state
         self._rng = check_random_state(random_state)
         self._slopes = {}  # _shift's cache: a pure function of the (fixed) dimensions
+        # Per sub-space: the bandit model's GP warm state of the last round.
+        self._bandit_warm = [None] * len(self.spaces)
         self.population_ = None
         self.subspace_ = np.arange(self.population_size) % len(self.spaces)
         self.parents_ = np.arange(self.population_size)
@@ -378,16 +380,30 @@ class PBTScheduler:
     def _explores(self, params, subspace, n):
         """``n`` independent explores of ``params``, decoded in one batch.
 
-        Equal to ``n`` calls of :meth:`explore` (the same random numbers in the
-        same order), but the space encodes once and snaps and decodes all
-        ``n`` points at once, which keeps the bandit's candidates cheap.
+        Distributed as ``n`` calls of :meth:`explore`, but each dimension is
+        perturbed for all ``n`` points at once and the space encodes, snaps
+        and decodes once, which keeps the bandit's candidates cheap. A single
+        explore (``n == 1``) draws its random numbers one by one (two
+        uniforms and a factor per dimension); a batch draws them all in one
+        block, the factor from a third uniform.
         """
         space = self.spaces[subspace]
         z0 = space.encode([params])[0]
+        n_dims, factors = len(space.dimensions), np.asarray(self.perturbation_factors)
+        if n == 1:
+            # The same numbers for every dimension, constant or not, so that
+            # the stream of random numbers does not depend on the values.
+            draws = np.empty((1, n_dims, 3))
+            for j in range(n_dims):
+                draws[0, j, :2] = self._rng.uniform(size=2)
+                draws[0, j, 2] = factors[self._rng.randint(len(factors))]
+        else:
+            draws = self._rng.uniform(size=(n, n_dims, 3))
+            index = np.minimum(draws[:, :, 2] * len(factors), len(factors) - 1).astype(int)
+            draws[:, :, 2] = factors[index]
         Z = np.repeat(z0[None, :], n, axis=0)
-        for z in Z:
-            for dim, sl in zip(space.dimensions, space._slices):
-                z[sl] = self._perturb(dim, z[sl])
+        for j, (dim, sl) in enumerate(zip(space.dimensions, space._slices)):
+            Z[:, sl] = self._perturb(dim, Z[:, sl], draws[:, j])
         return space.decode(space.snap(Z))
 
     def _new_configurations(self, pairs, subspace):
@@ -409,8 +425,12 @@ class PBTScheduler:
         for _, winner in pairs:
             s = self.subspace_[winner]
             if self.explore_rule == "bandit" and s not in models:
-                models[s] = ImprovementModel.fit(self.history_, self.spaces[s], self.step_, self._rng)
+                models[s] = ImprovementModel.fit(
+                    self.history_, self.spaces[s], self.step_, self._rng,
+                    warm_state=self._bandit_warm[s], every_row_in_space=len(self.spaces) == 1,
+                )
                 if models[s] is not None:  # members that keep training are pending
+                    self._bandit_warm[s] = models[s].warm_state
                     models[s].assign([
                         self.population_[m] for m in range(self.population_size)
                         if m not in losers and subspace[m] == s
@@ -428,25 +448,36 @@ class PBTScheduler:
                 new.append(model.choose(candidates))
         return new
 
-    def _perturb(self, dim, z):
-        """Perturb the encoded block ``z`` of one dimension (see module docstring)."""
-        # Draw the same numbers for every dimension, so that the stream of
-        # random numbers does not depend on the values.
-        u_resample, u_prior = self._rng.uniform(size=2)
-        f = self.perturbation_factors[self._rng.randint(len(self.perturbation_factors))]
-        if z.size == 0:  # a constant has nothing to perturb
-            return z
-        if u_resample < self.resample_probability:
-            return dim.from_unit([u_prior])[0]
+    def _perturb(self, dim, Z, draws):
+        """Perturb the encoded blocks ``Z`` of one dimension (see module docstring).
+
+        ``Z`` holds one row per point and ``draws`` its random numbers
+        ``(u_resample, u_prior, factor)``, one row per point.
+        """
+        if Z.shape[1] == 0:  # a constant has nothing to perturb
+            return Z
+        out = np.array(Z, dtype=float)
+        resample = draws[:, 0] < self.resample_probability
+        if resample.any():
+            out[resample] = dim.from_unit(draws[resample, 1])
         if isinstance(dim, Categorical):
-            return z
-        moved = dim.snap((z + _shift(dim, f, self._slopes))[None, :])[0]
-        if not dim.is_continuous and f != 1.0 and np.allclose(moved, z):
-            neighbours = dim.neighbours(z)
-            ahead = neighbours[(neighbours[:, 0] > z[0]) == (f > 1.0)]
-            if len(ahead):
-                moved = ahead[0]
-        return moved
+            return out
+        for f in np.unique(draws[~resample, 2]):
+            rows = np.flatnonzero(~resample & (draws[:, 2] == f))
+            moved = dim.snap(Z[rows] + _shift(dim, f, self._slopes))
+            if not dim.is_continuous and f != 1.0:
+                # A step too small for the grid moves to the neighbour ahead
+                # (looked up once per distinct value: explores of one point share it).
+                ahead = {}
+                for k in np.flatnonzero(np.isclose(moved, Z[rows]).all(axis=1)):
+                    z = Z[rows[k]]
+                    if z.tobytes() not in ahead:
+                        neighbours = dim.neighbours(z)
+                        ahead[z.tobytes()] = neighbours[(neighbours[:, 0] > z[0]) == (f > 1.0)]
+                    if len(ahead[z.tobytes()]):
+                        moved[k] = ahead[z.tobytes()][0]
+            out[rows] = moved
+        return out
 
     # -- results ------------------------------------------------------------
     def schedule(self, member):
@@ -489,7 +520,8 @@ class PBTScheduler:
         -------
         state : dict
             ``rng``, ``step``, ``subspace``, ``parents``, ``population``
-            (None before the first :meth:`ask`) and ``history``.
+            (None before the first :meth:`ask`), ``history`` and ``bandit``
+            (per sub-space, the warm start of the bandit's model, or None).
         """
         history = self.history_
 
@@ -517,6 +549,7 @@ class PBTScheduler:
                 "score": np.asarray([r["score"] for r in history], dtype=float),
                 "params": points([r["params"] for r in history]),
             },
+            "bandit": [None if w is None else dict(w) for w in self._bandit_warm],
         }
 
     def load_state_dict(self, state):
@@ -559,6 +592,10 @@ class PBTScheduler:
         self.parents_ = np.asarray(state["parents"], dtype=np.int64).reshape(-1)
         self.step_ = int(state["step"])
         self._rng = rng_from_state(state["rng"])
+        bandit = state.get("bandit") or [None] * len(self.spaces)
+        if len(bandit) != len(self.spaces):
+            raise ValueError("the stored bandit state has the wrong number of sub-spaces")
+        self._bandit_warm = [None if w is None else dict(w) for w in bandit]
         return self
 
     def _owner(self, params):

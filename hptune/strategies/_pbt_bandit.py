@@ -21,9 +21,22 @@ parent)``, where ``parent`` is the member whose model was trained during step
 improvement is known (the first exploit round) the step-0 scores are used:
 every member improves from the same untrained state. ``t`` is the step divided
 by the number of steps told, so the data lie in [0, 1) (failures apart, see
-below) and the next step sits at ``t = 1``. Only the most recent steps are kept, up to ``_MAX_ROWS`` rows:
-old improvements say little about the next step (PB2's time-varying kernel
-forgets them too) and the GP's cost grows with the cube of the rows.
+below) and the next step sits at ``t = 1``. Only the most recent rows are
+kept, up to ``_MAX_ROWS`` (96: six steps of 16 members): old improvements say
+little about the next step (PB2's time-varying kernel forgets them too) and
+the GP's cost grows with the cube of the rows.
+
+Cost: one round must stay cheap next to a training step. The GP of a
+sub-space is warm-started from the previous round's kernel hyperparameters
+(kept in the scheduler's state, so a resumed run continues exactly), with the
+refit schedule of :class:`~hptune.surrogate.GaussianProcess`: a full fit
+(from the previous hyperparameters, without random restarts) when the rows
+have doubled, a short polish when they have grown by 10%, else the previous
+hyperparameters. Once the window is full, the
+hyperparameters therefore stay those of the first rounds and a round costs a
+Cholesky factorisation, the batch conditioning and the candidates' explores
+(a few milliseconds for 16 members and 4 hyperparameters; the first rounds,
+which fit the hyperparameters, cost a few times more).
 
 Failures: a step whose score is NaN or -inf failed with the hyperparameters it
 was trained with. That is a bad outcome, and the model must learn it, as the
@@ -88,10 +101,14 @@ MIN_OBSERVATIONS = 4
 # Classic explores ranked per replaced member.
 N_CANDIDATES = 32
 # Most recent rows the GP is fitted to.
-_MAX_ROWS = 512
+_MAX_ROWS = 96
+# Random restarts of the GP's hyperparameter fit, besides its warm or default
+# start: none, as in scikit-learn's GaussianProcessRegressor by default. Each
+# restart costs up to 40 likelihood gradients, the bulk of a round's CPU.
+_N_RESTARTS = 0
 
 
-def improvement_data(history, space, n_told):
+def improvement_data(history, space, n_told, *, every_row_in_space=False):
     """Inputs ``[t, encoding]`` and improvements of the recent rows of ``space``.
 
     Parameters
@@ -103,6 +120,9 @@ def improvement_data(history, space, n_told):
         The sub-space whose rows are used.
     n_told : int
         Number of steps told so far.
+    every_row_in_space : bool, default=False
+        Whether all rows are known to belong to ``space`` (a scheduler with
+        one space), which skips the membership test.
 
     Returns
     -------
@@ -121,7 +141,9 @@ def improvement_data(history, space, n_told):
     for r in reversed(history):
         if len(rows) == _MAX_ROWS:
             break
-        if (r["step"] >= first or _failed(r["score"])) and space.contains(r["params"]):
+        if (r["step"] >= first or _failed(r["score"])) and (
+            every_row_in_space or space.contains(r["params"])
+        ):
             rows.append(r)
     rows.reverse()
     improvements = [(r, _improvement(r, score, scale)) for r in rows]
@@ -162,9 +184,10 @@ class ImprovementModel:
 
     def __init__(self, gp, space):
         self.gp, self.space = gp, space
+        self._warm_state = gp.warm_state()  # before any conditioning
 
     @classmethod
-    def fit(cls, history, space, n_told, rng):
+    def fit(cls, history, space, n_told, rng, *, warm_state=None, every_row_in_space=False):
         """The model of ``space``'s rows, or None with too few observations.
 
         Parameters
@@ -177,16 +200,30 @@ class ImprovementModel:
             Number of steps told so far.
         rng : RandomState
             Seeds the restarts of the GP's hyperparameter fit.
+        warm_state : dict or None, default=None
+            :attr:`warm_state` of the previous round's model of this space:
+            its kernel hyperparameters are polished instead of fitted anew
+            (see the module docstring).
+        every_row_in_space : bool, default=False
+            Passed to :func:`improvement_data`.
 
         Returns
         -------
         model : ImprovementModel or None
         """
-        X, y = improvement_data(history, space, n_told)
+        X, y = improvement_data(history, space, n_told, every_row_in_space=every_row_in_space)
         if np.sum(np.isfinite(y)) < MIN_OBSERVATIONS:
             return None
-        gp = GaussianProcess().fit(X, clean_scores(y), random_state=child_seed(rng))
+        gp = GaussianProcess(n_restarts=_N_RESTARTS)
+        if warm_state is not None:
+            gp.set_warm_state(warm_state)
+        gp.fit(X, clean_scores(y), random_state=child_seed(rng))
         return cls(gp, space)
+
+    @property
+    def warm_state(self):
+        """The fitted GP's warm-start state (plain data), for the next round's :meth:`fit`."""
+        return self._warm_state
 
     def _inputs(self, params):
         Z = self.space.encode(params)
