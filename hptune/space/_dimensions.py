@@ -372,6 +372,29 @@ class Real(_Bounded):
         return np.clip(np.asarray(Z, dtype=float), 0.0, 1.0)
 
 
+def unit_steps(values, low, high):
+    """One step down, then one step up, from each of ``values``, inside ``[low, high]``.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n,)
+        Integer-valued positions (grid indices or integer values).
+    low, high : float
+        The smallest and largest valid position.
+
+    Returns
+    -------
+    steps : ndarray
+        The steps that stay inside, row after row.
+    owner : ndarray of int
+        The index in ``values`` each step comes from.
+    """
+    steps = np.asarray(values)[:, None] + np.array([-1, 1])
+    inside = (steps >= low) & (steps <= high)
+    owner = np.broadcast_to(np.arange(len(steps))[:, None], steps.shape)[inside]
+    return steps[inside], owner
+
+
 class _Grid(Dimension):
     """A dimension of ``size`` ordered values, each owning an equal interval."""
 
@@ -392,11 +415,8 @@ class _Grid(Dimension):
         return self._encoding_from_index(np.arange(self.size))
 
     def neighbour_rows(self, Z):
-        # One step down, then one step up, where the grid has them.
-        steps = self._index_from_encoding(Z)[:, None] + np.array([-1, 1])
-        valid = (steps >= 0) & (steps < self.size)
-        owner = np.broadcast_to(np.arange(len(steps))[:, None], steps.shape)[valid]
-        return self._encoding_from_index(steps[valid]), owner
+        steps, owner = unit_steps(self._index_from_encoding(Z), 0, self.size - 1)
+        return self._encoding_from_index(steps), owner
 
 
 class Integer(_Grid, _Bounded):

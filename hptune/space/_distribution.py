@@ -15,7 +15,7 @@ import math
 import numpy as np
 from scipy import stats
 
-from ._dimensions import Dimension, Integer, Real
+from ._dimensions import Dimension, Integer, Real, unit_steps
 
 __all__ = ["Distribution", "from_distribution", "is_frozen_distribution"]
 
@@ -132,11 +132,8 @@ class Distribution(Dimension):
     def neighbour_rows(self, Z):
         if not self.is_discrete:
             return super().neighbour_rows(Z)
-        # One step down, then one step up, inside the support.
-        steps = np.asarray(self.decode(Z), dtype=float)[:, None] + np.array([-1.0, 1.0])
-        valid = (steps >= self.low) & (steps <= self.high)
-        owner = np.broadcast_to(np.arange(len(steps))[:, None], steps.shape)[valid]
-        return self.encode(steps[valid]), owner
+        steps, owner = unit_steps(np.asarray(self.decode(Z), dtype=float), self.low, self.high)
+        return self.encode(steps), owner
 
     def _describe(self):
         args = [float(a) for a in self.dist.args]

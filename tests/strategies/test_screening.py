@@ -14,6 +14,8 @@ from hptune.space import Categorical, Integer, Real, Space
 from hptune.strategies._evolution import EvolutionOptimizer
 from hptune.strategies._screening import POOL_FACTOR, OffspringScreen, unscreened_count
 from hptune.surrogate import GaussianProcess
+# The runner and its score are test_evolution's (pytest puts this folder on sys.path).
+from test_evolution import _mixed as _mixed5, _run
 
 
 def _mixed():
@@ -25,18 +27,6 @@ def _mixed():
             "kind": Categorical(["a", "b", "c"]),
         }
     )
-
-
-def _score(p):
-    return -((np.log10(p["lr"]) + 2) ** 2) - (p["x"] - 0.5) ** 2 - abs(p["depth"] - 4) - (p["kind"] != "b")
-
-
-def _run(opt, n_generations, batch=None):
-    batch = batch or opt.population_size_
-    for _ in range(n_generations):
-        points = opt.ask(batch)
-        opt.tell(points, [_score(p) for p in points])
-    return opt
 
 
 def _bowl(Z):
@@ -108,9 +98,7 @@ _BEFORE = {
 
 @pytest.mark.parametrize("algorithm", ["ga", "cma"])
 def test_no_surrogate_proposes_what_evolution_proposed_before(algorithm):
-    from test_evolution import _mixed as mixed5, _run as run5
-
-    opt = run5(EvolutionOptimizer(mixed5(), population_size=6, algorithm=algorithm,
+    opt = _run(EvolutionOptimizer(_mixed5(), population_size=6, algorithm=algorithm,
                                   surrogate=None, random_state=0), 4)
     assert opt._screen is None
     np.testing.assert_allclose(opt.Z_.sum(axis=1), _BEFORE[algorithm], rtol=0, atol=1e-8)
