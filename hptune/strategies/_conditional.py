@@ -229,12 +229,16 @@ class ConditionalStrategy:
         spent = np.bincount(pool, weights=used, minlength=len(budget))
         return float(np.sum(budget - spent))
 
-    def _open(self, used, exhausted):
+    def _open(self, used, exhausted, budgeted=True):
         """Branches that may receive one more point, as a boolean mask.
 
         ``used`` counts each branch's told, pending and already chosen
         points; ``exhausted`` marks branches with no new point left.
+        ``budgeted=False`` ignores the budgets (only exhaustion closes a
+        branch).
         """
+        if not budgeted:
+            return ~exhausted
         pool, budget = self._pools()
         spent = np.bincount(pool, weights=used, minlength=len(budget))
         remaining = budget - spent

@@ -236,12 +236,19 @@ class ConditionalEvolutionOptimizer(ConditionalStrategy):
     def _screened(self, pool, used, exhausted, picks):
         """A generation picked by the offspring screen from ``POOL_FACTOR`` times as many children.
 
-        The pool is bred against copies of the budgets: any subset of it
-        respects them, since each branch's children in the pool are at most
-        what its budget has left.
+        With one shared budget (``n_iter``), the generation is cut to what
+        is left of it and the pool is bred without it, so that any subset
+        of the generation's size respects it. Capping the pool instead would
+        shrink it with the budget: the last generation would be its pool,
+        unscreened. With budgets of their own, the pool is bred against
+        copies of the budgets: any subset respects them, since each branch's
+        children in the pool are at most what its budget has left.
         """
-        n = self.population_size_
-        bred = self._children(pool, used.copy(), exhausted.copy(), picks, POOL_FACTOR * n, _POOL_SWITCH_RATE)
+        n, shared_only = self.population_size_, all(b is None for b in self.budgets)
+        if shared_only:
+            n = int(min(n, self._budget_left(used)))
+        bred = self._children(pool, used.copy(), exhausted.copy(), picks, POOL_FACTOR * n, _POOL_SWITCH_RATE,
+                              budgeted=not shared_only)
         if not bred:
             return bred
         embed = self.space.embed
@@ -253,7 +260,7 @@ class ConditionalEvolutionOptimizer(ConditionalStrategy):
         )
         return [bred[i] for i in chosen]
 
-    def _children(self, pool, used, exhausted, picks, count, switch_rate=None):
+    def _children(self, pool, used, exhausted, picks, count, switch_rate=None, budgeted=True):
         rng, told_Z = self._rng, self._told_Z()
         switch_rate = 1.0 / self.population_size_ if switch_rate is None else switch_rate
         y, ks = clean_scores(self.y_)[pool], self.branch_[pool]
@@ -271,13 +278,13 @@ class ConditionalEvolutionOptimizer(ConditionalStrategy):
                 z = crossover(z, told_Z[pool[b]][None, :], self._kinds[k], rng)
                 log_sigma = 0.5 * (log_sigma + np.log(self._told_sigma[pool[b]]))
             sigma = float(self_adapt(np.array([log_sigma]), 1 / np.sqrt(2 * self._n_active(k)), rng)[0])
-            is_open = self._open(used, exhausted)
+            is_open = self._open(used, exhausted, budgeted)
             # About one child per generation explores another branch.
             if rng.uniform() < switch_rate and is_open.sum() > (1 if is_open[k] else 0):
                 k, z = self._switch(k, z, is_open)
             else:
                 z = self._mutate(k, z, sigma)
-            child = self._place(k, z, sigma, taken, used, exhausted)
+            child = self._place(k, z, sigma, taken, used, exhausted, budgeted)
             if child is None:
                 break
             children.append(child)
@@ -299,16 +306,16 @@ class ConditionalEvolutionOptimizer(ConditionalStrategy):
         moved = {name: point[name] if name in point and point[name] in dim else drawn[name] for name, dim in space}
         return target, space.encode([moved])
 
-    def _place(self, k, z, sigma, taken, used, exhausted):
+    def _place(self, k, z, sigma, taken, used, exhausted, budgeted=True):
         """A fresh ``(branch, encoding, sigma)`` for the child, or None when nothing is left."""
         branch = self.branches[k]
         for attempt in range(_RETRIES):
-            if self._open(used, exhausted)[k] and len(branch.fresh(z, taken[k])):
+            if self._open(used, exhausted, budgeted)[k] and len(branch.fresh(z, taken[k])):
                 return k, z[0], sigma
             # A stuck child needs larger steps and more genes moved.
             scale = np.minimum(sigma * 2.0 ** (attempt + 1), 0.5)
             z = branch.space.snap(mutate(z, np.array([scale]), self._kinds[k], max(self._p_mutation(k), 0.5), self._rng))
-        is_open = self._open(used, exhausted)
+        is_open = self._open(used, exhausted, budgeted)
         for j in ([k] if is_open[k] else []) + [j for j in self._rng.permutation(len(self.branches)) if is_open[j] and j != k]:
             extra = self.branches[j].random_fresh(1, taken[j])
             if len(extra):

@@ -9,6 +9,7 @@ import pytest
 from hptune.exceptions import ExhaustedSpaceWarning
 from hptune.strategies._conditional_bayes import ConditionalBayesOptimizer
 from hptune.strategies._conditional_evolution import ConditionalEvolutionOptimizer
+from hptune.strategies._screening import POOL_FACTOR
 
 # Branch "good" peaks at 0 at x = 0.5; "bad" never exceeds -1; "tiny" has 3 points.
 SPACES = [
@@ -204,6 +205,25 @@ def test_evolution_screens_offspring_with_one_gp_over_the_branches(surrogate):
         assert opt._screen.gp_.X_train_.shape[1] == opt.space.n_columns
     for branch in opt.branches:  # points stay fresh in their branch
         assert len({tuple(z) for z in branch.Z_.round(12)}) == len(branch.Z_)
+
+
+def test_evolution_screens_every_generation_from_a_full_pool_under_a_shared_budget():
+    # n_iter=15 with generations of 6: 6, 6, then the 3 left. Each screened
+    # generation chooses among POOL_FACTOR times its size, the last one too.
+    opt = evolution(n_iter=15)
+    pool_sizes, select = [], opt._screen.select
+
+    def spy(Z, fitness, pool, n, rng, pending=None):
+        pool_sizes.append((len(pool), n))
+        return select(Z, fitness, pool, n, rng, pending=pending)
+
+    opt._screen.select = spy
+    sizes = []
+    while points := opt.ask(6):
+        sizes.append(len(points))
+        opt.tell(points, [score(p) for p in points])
+    assert sizes == [6, 6, 3] and opt.n_told == 15
+    assert pool_sizes == [(POOL_FACTOR * 6, 6), (POOL_FACTOR * 3, 3)]
 
 
 def test_evolution_refuses_an_unknown_surrogate():
