@@ -48,7 +48,7 @@ def continuation(search, y):
 
     Returns
     -------
-    resource : PartialFitResource, WarmStartResource or None
+    resource : PartialFitResource, WarmStartResource, BoosterResource or None
         None: every rung refits from scratch.
 
     Raises
@@ -87,7 +87,7 @@ class ContinuedRungs:
     ----------
     search : HyperbandSearchCV
         The search being fitted (its ``_run`` holds the data and the splits).
-    resource : PartialFitResource or WarmStartResource
+    resource : PartialFitResource, WarmStartResource or BoosterResource
         From :func:`continuation`.
     """
 
