@@ -3,6 +3,9 @@
 Each test is skipped when its library is not installed (both are optional).
 """
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import sklearn
@@ -206,3 +209,35 @@ def test_a_perturbed_learning_rate_acts_on_the_next_rounds():
     fresh = found.train(plan.new_final({"learning_rate": 0.9}), X, y, {}, 0)
     assert not np.allclose(_outputs(kept, X), _outputs(perturbed, X)), "change ignored"
     assert not np.allclose(_outputs(fresh, X), _outputs(perturbed, X)), "restarted"
+
+
+def test_hyperband_resume_mid_bracket_and_n_jobs_give_the_same_results(tmp_path):
+    estimator = _make("lightgbm", "Classifier", n_estimators=27)
+    path = tmp_path / "search.ckpt"
+    for _ in range(2):  # two rungs, paused in the middle of the first bracket
+        paused = _search(estimator, checkpoint=path, max_time=1e-9).fit(X, y)
+    assert paused.cv_results_["rung"].tolist()[-1] == 1
+    resumed = _search(estimator, checkpoint=path).fit(X, y)
+    full = _search(estimator).fit(X, y)
+    two = _search(estimator, n_jobs=2).fit(X, y)
+    for other in (resumed, two):
+        assert other.cv_results_["params"] == full.cv_results_["params"]
+        np.testing.assert_array_equal(other.cv_results_["mean_test_score"], full.cv_results_["mean_test_score"])
+
+
+def test_hptune_works_without_the_boosting_libraries():
+    # Both blocked: hptune must import, and choose and use its other resources.
+    code = (
+        "import sys\n"
+        "sys.modules['lightgbm'] = sys.modules['xgboost'] = None\n"
+        "import hptune\n"
+        "from sklearn.ensemble import GradientBoostingClassifier\n"
+        "from hptune.training import WarmStartResource, continued_resource\n"
+        "assert isinstance(continued_resource(GradientBoostingClassifier(), 'n_estimators', None),"
+        " WarmStartResource)\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('lightgbm', 'xgboost')"
+        " and sys.modules[m] is not None)\n"
+        "assert not loaded, loaded\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
