@@ -21,6 +21,9 @@ incremental: with subsampling (``subsample`` below 1, ``colsample_*``,
 ``feature_fraction``...) the continued rounds draw other random subsets, and
 with DART (LightGBM's ``boosting_type="dart"``, XGBoost's ``booster="dart"``
 with ``rate_drop > 0``) the trees of earlier fits are no longer dropped.
+With early stopping (XGBoost's ``early_stopping_rounds``, LightGBM's
+``early_stopping`` callback) every continued fit stops on its own; that is
+not made to match a from-scratch fit.
 Random forests cannot be continued at all: LightGBM's
 ``boosting_type="rf"`` refuses an initial model, and XGBoost's
 ``XGBRFClassifier``/``XGBRFRegressor`` grow all their trees in one round.

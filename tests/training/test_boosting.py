@@ -80,6 +80,19 @@ def test_continued_model_is_the_model_fitted_from_scratch(library, kind, data):
     np.testing.assert_allclose(_outputs(clone(model).fit(X_, y_), X_), _outputs(scratch, X_), rtol=0, atol=1e-10)
 
 
+def test_continued_ranker_is_the_ranker_fitted_from_scratch():
+    # The group sizes (a fit parameter that is not per sample) go to every continued fit.
+    estimator = _make("lightgbm", "Ranker", n_estimators=10)
+    rng = np.random.RandomState(0)
+    X_, y_, group = rng.randn(120, 5), rng.randint(0, 4, 120), [10] * 12
+    resource = continued_resource(estimator, "n_estimators", y_)
+    model = clone(estimator)
+    for done, target in [(0, 4), (4, 10)]:
+        resource.train_to(model, X_, y_, {"group": group}, done, target)
+    scratch = clone(estimator).fit(X_, y_, group=group)
+    np.testing.assert_allclose(model.predict(X_), scratch.predict(X_), rtol=0, atol=1e-10)
+
+
 def test_random_forests_cannot_continue():
     lightgbm = pytest.importorskip("lightgbm")
     forest = lightgbm.LGBMClassifier(boosting_type="rf", subsample=0.5, subsample_freq=1, n_estimators=9)
