@@ -212,7 +212,8 @@ CASES.update({
     "no way to continue training": (("PBTSearchCV",), {"max_depth": (1, 5)},
                                     {"estimator": DecisionTreeClassifier()}, y, ValueError,
                                     "PBTSearchCV needs an estimator that continues training: DecisionTreeClassifier "
-                                    "has neither partial_fit nor a warm_start parameter with n_estimators or max_iter."),
+                                    "has neither partial_fit nor a warm_start parameter with n_estimators or max_iter, "
+                                    "and is not a LightGBM or XGBoost estimator."),
     "resource not a parameter": (("PBTSearchCV",), ALPHA, {**SGD, "resource": "n_estimators"}, y, ValueError,
                                  "resource='n_estimators' is neither 'partial_fit' nor a parameter of SGDClassifier."),
     "resource searched": (("PBTSearchCV",), {**ALPHA, "max_iter": [5, 10]}, {**SGD, "resource": "max_iter"}, y,

@@ -126,7 +126,9 @@ class HyperbandSearchCV(AskTellSearchCV):
         parameters searched): ``max_iter`` of an estimator with
         ``partial_fit`` (SGD, MLP...) counts ``partial_fit`` passes, else a
         warm ``fit`` adds the trees or iterations (``warm_start``: forests,
-        gradient boosting, logistic regression...). The budget then counts
+        gradient boosting, logistic regression...), and for LightGBM's and
+        XGBoost's estimators a ``fit`` continuing the previous booster
+        (``init_model``, ``xgb_model``) adds boosting rounds. The budget then counts
         only the extra resource, so the same ``n_iter`` runs more brackets.
         ``"auto"`` continues where it can and refits elsewhere; ``True``
         raises a ValueError where it cannot; ``False`` always refits (every

@@ -4,8 +4,8 @@ Without it every rung fits its candidates from scratch through
 scikit-learn's ``evaluate_candidates``. With it (``continue_training``),
 each candidate keeps one fitted model per fold while it can still be
 promoted, and its next rung trains those models further by the extra
-resource only: more trees or iterations through ``warm_start``, or more
-``partial_fit`` passes (:func:`~hptune.training.continued_resource` decides
+resource only: more trees or iterations through ``warm_start``, more
+``partial_fit`` passes, or more rounds of a LightGBM or XGBoost booster (:func:`~hptune.training.continued_resource` decides
 which). The models are trained and scored by :mod:`hptune.training`, the
 same code as PBT's, in one joblib ``Parallel`` call over candidates times
 folds per rung, and their ``_fit_and_score``-shaped results join the fit's
@@ -48,7 +48,7 @@ def continuation(search, y):
 
     Returns
     -------
-    resource : PartialFitResource, WarmStartResource or None
+    resource : PartialFitResource, WarmStartResource, BoosterResource or None
         None: every rung refits from scratch.
 
     Raises
@@ -87,7 +87,7 @@ class ContinuedRungs:
     ----------
     search : HyperbandSearchCV
         The search being fitted (its ``_run`` holds the data and the splits).
-    resource : PartialFitResource or WarmStartResource
+    resource : PartialFitResource, WarmStartResource or BoosterResource
         From :func:`continuation`.
     """
 

@@ -82,9 +82,13 @@ class PBTSearchCV(BaseHptuneSearchCV):
           switched to ``warm_start=True`` and refitted warm with the
           parameter grown by ``step_size`` (for ensembles, it counts trees
           in total; for iterative solvers such as MLP or logistic
-          regression, every warm fit runs ``step_size`` more iterations);
+          regression, every warm fit runs ``step_size`` more iterations).
+          For LightGBM's and XGBoost's estimators, ``"n_estimators"``
+          instead adds ``step_size`` boosting rounds to the fitted booster
+          (``init_model``, ``xgb_model``);
         - ``"auto"``: ``"partial_fit"`` when the final estimator has it, else
-          ``n_estimators`` or ``max_iter`` with ``warm_start``.
+          ``n_estimators`` for LightGBM and XGBoost, else ``n_estimators``
+          or ``max_iter`` with ``warm_start``.
     step_size : int, default=1
         Amount of resource per step.
     perturbation_interval : int, default=1

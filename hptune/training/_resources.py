@@ -3,7 +3,9 @@
 scikit-learn has two ways to continue training a fitted model (see the
 glossary): ``partial_fit`` learns from more data with fixed parameters, and
 ``warm_start`` refits on the same data from the previous solution after the
-parameters changed. PBT needs one of them; ``resolve_resource`` detects which
+parameters changed. LightGBM and XGBoost have neither, but continue a fitted
+booster (``init_model``, ``xgb_model``; :mod:`._boosting`). PBT needs one of
+these; ``resolve_resource`` detects which
 the (final step of the) estimator offers, lets ``resource`` choose when both
 exist, and raises a clear error when neither does. A model is never silently
 retrained from scratch. ``continued_resource`` answers the narrower question
@@ -21,7 +23,9 @@ units (``train_to``; a PBT step is ``step_size`` units):
   ensemble, and a warm fit only adds the missing ones, so it is set to the
   cumulative ``target``. Iterative solvers (MLP, logistic regression, SGD,
   ...) instead run up to that many iterations from the previous solution on
-  every warm fit, so it is set to ``target - done``.
+  every warm fit, so it is set to ``target - done``;
+* ``BoosterResource``: one LightGBM or XGBoost ``fit`` of ``target - done``
+  rounds continuing the previous booster.
 
 A hyperparameter change must really act on a model that is already fitted.
 scikit-learn estimators read most parameters afresh on every ``fit`` or
@@ -39,17 +43,17 @@ scikit-learn estimators read most parameters afresh on every ``fit`` or
   rescaled so that past stages keep the contribution they were trained with.
 """
 
-import inspect
-import warnings
-
 from sklearn.base import is_classifier
 from sklearn.ensemble import GradientBoostingClassifier, GradientBoostingRegressor
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.utils.multiclass import unique_labels
 
+from ._boosting import BoosterResource, booster_library, booster_resource
+from ._calls import accepts, fit_call
+
 __all__ = [
+    "BoosterResource",
     "PartialFitResource",
     "WarmStartResource",
     "adapt",
@@ -144,28 +148,6 @@ def final_step(estimator):
     return [], "", estimator
 
 
-def _fit_call(method, X, y, kwargs):
-    """Call ``fit`` or ``partial_fit``, tolerating only ConvergenceWarning."""
-    with warnings.catch_warnings():
-        # A step stops training on purpose before convergence: an iterative
-        # solver warning that it reached its iteration limit is expected here.
-        warnings.filterwarnings("ignore", category=ConvergenceWarning)
-        if y is None:
-            method(X, **kwargs)
-        else:
-            method(X, y, **kwargs)
-
-
-def _accepts(method, name):
-    """Whether ``method`` takes the keyword ``name``, by name or through ``**kwargs``.
-
-    A wrapper written ``partial_fit(self, X, y, **kwargs)`` (one that counts or
-    logs calls, say) passes ``classes`` on to the estimator it wraps.
-    """
-    parameters = inspect.signature(method).parameters.values()
-    return any(p.name == name or p.kind is p.VAR_KEYWORD for p in parameters)
-
-
 class PartialFitResource:
     """One step is ``step_size`` ``partial_fit`` passes over the training data.
 
@@ -197,9 +179,9 @@ class PartialFitResource:
         for i in range(done, target):
             kwargs = dict(fit_params)
             if i == 0 and self.classes is not None:
-                if _accepts(final.partial_fit, "classes"):
+                if accepts(final.partial_fit, "classes"):
                     kwargs["classes"] = self.classes
-            _fit_call(final.partial_fit, X, y, kwargs)
+            fit_call(final.partial_fit, X, y, kwargs)
         return final
 
     def finish(self, final):
@@ -244,7 +226,7 @@ class WarmStartResource:
         """Train ``final``, trained to ``done`` units (0: fresh), to ``target`` units."""
         total = done > 0 and _counts_members(final)
         final.set_params(**{self.param: target if total else target - done})
-        _fit_call(final.fit, X, y, dict(fit_params))
+        fit_call(final.fit, X, y, dict(fit_params))
         return final
 
     def finish(self, final):
@@ -265,11 +247,16 @@ def _warm_start_resource(prefix, final, resource, step_size):
         raise ValueError(
             f"resource={resource!r} is neither 'partial_fit' nor a parameter of {where}.{hint}"
         )
+    if param == "n_estimators":
+        boosting = booster_resource(final, step_size)
+        if boosting is not None:
+            return boosting
     if "warm_start" not in params:
         raise ValueError(
             f"resource={resource!r} grows a parameter between warm-started fits, but "
             f"{_name(final)} has no warm_start parameter. Use resource='partial_fit' if it "
-            "has partial_fit, or an estimator with warm_start."
+            "has partial_fit, an estimator with warm_start, or LightGBM's or XGBoost's "
+            "estimators with resource='n_estimators'."
         )
     return WarmStartResource(param, step_size, warm_start=params["warm_start"])
 
@@ -291,7 +278,7 @@ def resolve_resource(estimator, resource, step_size, y):
 
     Returns
     -------
-    resource : PartialFitResource or WarmStartResource
+    resource : PartialFitResource, WarmStartResource or BoosterResource
     """
     _, prefix, final = final_step(estimator)
     if final is None or final == "passthrough" or not hasattr(final, "fit"):
@@ -303,15 +290,18 @@ def resolve_resource(estimator, resource, step_size, y):
     if resource == "auto":
         if has_partial_fit:
             resource = "partial_fit"
+        elif booster_library(final) is not None:
+            resource = prefix + "n_estimators"
         else:
             names = [n for n in _AUTO_WARM_START_PARAMS if n in final.get_params()]
             if not (has_warm_start and names):
                 raise ValueError(
                     f"PBTSearchCV needs an estimator that continues training: "
                     f"{_name(final)} has neither partial_fit nor a warm_start parameter with "
-                    f"n_estimators or max_iter. Use an estimator with partial_fit (such as "
-                    f"SGDClassifier or MLPClassifier), or pass resource=<parameter name> for "
-                    f"one with warm_start (such as RandomForestClassifier and n_estimators)."
+                    f"n_estimators or max_iter, and is not a LightGBM or XGBoost estimator. "
+                    f"Use an estimator with partial_fit (such as SGDClassifier or "
+                    f"MLPClassifier), or pass resource=<parameter name> for one with "
+                    f"warm_start (such as RandomForestClassifier and n_estimators)."
                 )
             resource = prefix + names[0]
     if resource == "partial_fit":
@@ -337,7 +327,7 @@ def check_search_space(estimator, names, resource, owner="PBTSearchCV"):
     estimator : estimator or Pipeline
     names : iterable of str
         Parameter names of the search space(s).
-    resource : PartialFitResource or WarmStartResource
+    resource : PartialFitResource, WarmStartResource or BoosterResource
     owner : str, default="PBTSearchCV"
         The search, named in the messages.
     """
@@ -356,7 +346,7 @@ def check_search_space(estimator, names, resource, owner="PBTSearchCV"):
                 f"search_spaces names {name!r}; {owner} sets warm_start itself, so it "
                 "cannot be searched."
             )
-        if isinstance(resource, WarmStartResource) and local == resource.param:
+        if isinstance(resource, (WarmStartResource, BoosterResource)) and local == resource.param:
             raise ValueError(
                 f"search_spaces names {name!r}, which is the resource grown at every step; "
                 "remove it from search_spaces."
@@ -378,12 +368,14 @@ def continued_resource(estimator, param, y):
       ``warm_start`` (forests, gradient boosting, HistGradientBoosting,
       logistic regression...): a warm ``fit`` adds the missing trees or runs
       the extra iterations from the previous solution.
+    * ``n_estimators`` of LightGBM's and XGBoost's scikit-learn estimators
+      (``LGBMClassifier``, ``XGBRegressor``...): a ``fit`` continuing the
+      previous booster (``init_model``, ``xgb_model``) adds the missing
+      boosting rounds (:class:`BoosterResource`, whose module says when the
+      result is not exactly a from-scratch fit's).
 
     Any other parameter (``max_depth``, ``n_components``...) changes the
-    model rather than its training time, so it is never continued. Another
-    way to continue (LightGBM's ``init_model``, XGBoost's ``xgb_model``)
-    would be one more resource class with ``prepare``, ``train_to`` and
-    ``finish``, chosen here.
+    model rather than its training time, so it is never continued.
 
     Parameters
     ----------
@@ -396,7 +388,7 @@ def continued_resource(estimator, param, y):
 
     Returns
     -------
-    resource : PartialFitResource or WarmStartResource
+    resource : PartialFitResource, WarmStartResource or BoosterResource
         With ``step_size=1``: a unit of resource is one unit of ``param``.
 
     Raises
@@ -417,10 +409,15 @@ def continued_resource(estimator, param, y):
     if local == "max_iter" and hasattr(final, "partial_fit"):
         classes = unique_labels(y) if is_classifier(final) and y is not None else None
         return PartialFitResource(1, classes)
+    if local == "n_estimators":
+        boosting = booster_resource(final, 1)
+        if boosting is not None:
+            return boosting
     params = final.get_params()
     if "warm_start" not in params:
         raise ValueError(
-            f"{where} has no warm_start parameter (nor partial_fit with max_iter) to continue "
-            "a fitted model"
+            f"{where} has no warm_start parameter (nor partial_fit with max_iter, nor "
+            "LightGBM's init_model or XGBoost's xgb_model with n_estimators) to continue a "
+            "fitted model"
         )
     return WarmStartResource(local, 1, warm_start=params["warm_start"])

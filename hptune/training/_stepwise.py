@@ -130,7 +130,7 @@ class TrainingPlan:
     ----------
     estimator : estimator or Pipeline
         Unfitted clone of the user's estimator.
-    resource : PartialFitResource or WarmStartResource
+    resource : PartialFitResource, WarmStartResource or BoosterResource
         What one step means.
     scorer : callable or _MultimetricScorer
         From ``BaseSearchCV._get_scorers``.
