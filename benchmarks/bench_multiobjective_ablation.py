@@ -77,6 +77,13 @@ VARIANTS = {
     ),
     "hv-warped-ref-q10": ({"HV_UNITS": "warped"}, {}),
     "hv-warped-ref-q25": ({"HV_UNITS": "warped", "REFERENCE_QUANTILE": 0.25}, {}),
+    "ref-ratchet": ({"REFERENCE_OVER": "ratchet"}, {}),
+    "ref-design": ({"REFERENCE_OVER": "design"}, {}),
+    "ref-max-design": ({"REFERENCE_OVER": "max-design"}, {}),
+    "init-5-now": ({}, {"n_initial_points": 5}),
+    "copula-now": ({}, {"output_warping": "copula"}),
+    "ordinal": ({}, {"choices": "ordinal"}),
+    "category-scale-0.3": ({"CATEGORY_SCALE": 0.3}, {}),
     "margin-0": ({**WARPED, "REFERENCE_MARGIN": 0.0}, {}),
     "margin-0.5": ({**WARPED, "REFERENCE_MARGIN": 0.5}, {}),
     "no-warping": (WARPED, {"output_warping": "none"}),
@@ -97,11 +104,46 @@ VARIANTS = {
 OLD_VARIANTS = tuple(VARIANTS)[list(VARIANTS).index("margin-0"):-1]
 
 
+def _scaled_gp(task, factor):
+    """A GaussianProcess seeing the one-hot columns of categorical dimensions times ``factor``.
+
+    An experiment only: a factor below 1 lengthens every category's
+    lengthscale, so categories of one parameter share what is learnt.
+    """
+    from hptune.space import Categorical
+    from hptune.surrogate import GaussianProcess
+
+    space = bench._hptune_space(task["space"])
+    scale = np.concatenate([
+        np.full(dim.n_columns, factor if isinstance(dim, Categorical) else 1.0)
+        for dim in space.values()
+    ])
+
+    class ScaledGP(GaussianProcess):
+        def fit(self, X, y, **kwargs):
+            return super().fit(X * scale, y, **kwargs)
+
+        def predict(self, X, return_std=True):
+            return super().predict(X * scale, return_std)
+
+        def predict_with_grad(self, X):
+            mean, std, dmean, dstd = super().predict_with_grad(X * scale)
+            return mean, std, dmean * scale, dstd * scale
+
+        def condition_on(self, X_new, y_new):
+            return super().condition_on(X_new * scale, y_new)
+
+    return ScaledGP
+
+
 def run_variant(name, task, evaluate, budget, seed):
     """One run of a variant: module settings are set for the run and restored."""
     from hptune.strategies import _multiobjective_ehvi as module
 
     settings, kwargs = VARIANTS[name]
+    if "CATEGORY_SCALE" in settings:
+        settings = {**settings, "GaussianProcess": _scaled_gp(task, settings["CATEGORY_SCALE"])}
+        del settings["CATEGORY_SCALE"]
     saved = {key: getattr(module, key) for key in settings}
     try:
         for key, value in settings.items():

@@ -64,6 +64,11 @@ UNWARP_MATCH = "quantiles"
 # front, best in one objective and worst in the other, a gain to offer).
 REFERENCE_QUANTILE = 0.1
 REFERENCE_MARGIN = 0.0
+# Which told values the quantile is taken over: "all", "design" (the first
+# n_initial_points told, the space-filling design), "max-design" (the higher
+# of the two) or "ratchet" (the highest over the first k told, k from the
+# design on: the reference only rises).
+REFERENCE_OVER = "all"
 # Which told points start the local search of the acquisition, besides the
 # best candidates of the quasi-random set: "front" (every non-dominated told
 # point), "extremes" (the best told point of each objective) or "none".
@@ -154,7 +159,7 @@ class EHVIOptimizer(_VectorScores, BayesOptimizer):
                 unwarps = [Unwarp(w, y) for w, y in zip(self._warped.T, self._scores.T)]
                 Y = self._scores
             lo, hi = Y.min(axis=0), Y.max(axis=0)
-            base = np.quantile(Y, REFERENCE_QUANTILE, axis=0) if REFERENCE_QUANTILE else lo
+            base = _reference_base(Y, min(self.n_initial_points, len(Y)))
             self.reference_ = base - REFERENCE_MARGIN * np.maximum(hi - lo, 1e-12)
             if FRONT_VALUES == "mean":
                 Y = _unwarped(unwarps, [gp.predict(self.Z_, return_std=False) for gp in gps])
@@ -238,6 +243,22 @@ def _unwarped(unwarps, columns):
     if unwarps is None:
         return np.column_stack(columns)
     return np.column_stack([u(c)[0] for u, c in zip(unwarps, columns)])
+
+
+def _reference_base(Y, n_start):
+    """The reference point before its margin (``REFERENCE_QUANTILE``, ``REFERENCE_OVER``)."""
+    n_start = max(n_start, 1)
+    if REFERENCE_OVER == "all":
+        return np.quantile(Y, REFERENCE_QUANTILE, axis=0)
+    if REFERENCE_OVER == "design":
+        return np.quantile(Y[:n_start], REFERENCE_QUANTILE, axis=0)
+    if REFERENCE_OVER == "max-design":
+        return np.maximum(np.quantile(Y[:n_start], REFERENCE_QUANTILE, axis=0),
+                          np.quantile(Y, REFERENCE_QUANTILE, axis=0))
+    return np.max(
+        [np.quantile(Y[:k], REFERENCE_QUANTILE, axis=0) for k in range(n_start, len(Y) + 1)],
+        axis=0,
+    )
 
 
 def _starts(Z, Y, mask):
