@@ -150,3 +150,30 @@ def test_unwarped_acquisition_gradient_matches_differences(match, monkeypatch):
     # Piecewise-linear unwarping: a difference may straddle a kink, most do not.
     close = np.isclose(numeric, grad, rtol=1e-3, atol=1e-5).all(axis=1)
     assert close.mean() >= 0.8
+
+
+def test_reference_over_the_told_values_variants(monkeypatch):
+    # Told values whose later half is degenerate in the first objective: the
+    # default's 10% quantile falls with them, the variants of REFERENCE_OVER
+    # (benchmarks/bench_multiobjective_ablation.py) do not.
+    from hptune.strategies import _multiobjective_ehvi as module
+
+    rng = np.random.RandomState(0)
+    good = np.column_stack([rng.uniform(0.7, 0.95, 10), -rng.uniform(0.1, 1.0, 10)])
+    bad = np.column_stack([rng.uniform(0.1, 0.3, 10), -rng.uniform(0.0, 0.02, 10)])
+    Y = np.vstack([good, bad])
+    over_all = np.quantile(Y, module.REFERENCE_QUANTILE, axis=0)
+    over_design = np.quantile(good, module.REFERENCE_QUANTILE, axis=0)
+    expected = {
+        "all": over_all,
+        "design": over_design,
+        "max-design": np.maximum(over_all, over_design),
+    }
+    for over, reference in expected.items():
+        monkeypatch.setattr(module, "REFERENCE_OVER", over)
+        np.testing.assert_allclose(module._reference_base(Y, 10), reference)
+    monkeypatch.setattr(module, "REFERENCE_OVER", "ratchet")
+    ratchet = [module._reference_base(Y[:k], 10) for k in range(10, 21)]
+    assert np.all(np.diff(ratchet, axis=0) >= 0)  # it only rises
+    np.testing.assert_allclose(ratchet[0], over_design)
+    assert ratchet[-1][0] > over_all[0] + 0.3
