@@ -346,7 +346,8 @@ def report(runs, budget):
         "runs every method; `--methods hptune-bayes --merge` reruns one method and keeps "
         "the other methods' runs of the results file (deterministic, so unchanged while "
         "their code is), as for the last `hptune-bayes` rows (EHVI in the objectives' "
-        "units, reference at the 10% quantile).",
+        "units, reference at the 10% quantile, categories correlated: the GPs' one-hot "
+        "columns times 0.15).",
         "",
     ]
     for task in sorted({r["task"] for r in runs}):
