@@ -42,7 +42,13 @@ def importances(sur, method, *, n_points=32, n_samples=250, random_state=0):
     """
     active = sur.active
     if method == "lengthscale":
-        relevance = np.array([1.0 / sur.gp.lengthscales_[sur.slices[i]].min() for i in active])
+        lengthscales = sur.gp.lengthscales_
+        # A surrogate that scales its inputs (the two-objective strategy's
+        # shrunk one-hot columns) has them in those units: back to encodings.
+        scale = getattr(sur.gp, "input_scale", None)
+        if scale is not None:
+            lengthscales = lengthscales / scale
+        relevance = np.array([1.0 / lengthscales[sur.slices[i]].min() for i in active])
         return active, relevance / relevance.sum()
     base = base_points(sur.space, n_samples, random_state)
     values = np.zeros(len(active))

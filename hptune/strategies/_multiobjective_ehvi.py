@@ -5,7 +5,10 @@ Recipe of one model-based ``ask(n)`` (after the initial design of
 
 1. fit one Gaussian process per objective, each to its own cleaned and
    output-warped scores (``output_warping``, as the single-objective
-   optimiser; failures enter as the worst score of each objective);
+   optimiser; failures enter as the worst score of each objective), with
+   the one-hot columns of categorical parameters shrunk
+   (``CATEGORY_SCALE``) so that a parameter's categories are alike unless
+   the scores say otherwise;
 2. measure the hypervolume in the objectives' own units (``HV_UNITS``),
    the units :func:`hptune.selection.hypervolume` measures in: the told
    scores are the front, the reference point is the ``REFERENCE_QUANTILE``
@@ -36,6 +39,7 @@ from ..acquisition import maximize_acquisition
 from ..acquisition._ehvi import log_ehvi_and_grad
 from ..surrogate import GaussianProcess
 from ..utils._random import child_seed
+from ..space import Categorical
 from ..utils._threads import single_threaded_blas
 from ._base import model_scores
 from ._bayes import BayesOptimizer
@@ -64,6 +68,11 @@ UNWARP_MATCH = "quantiles"
 # front, best in one objective and worst in the other, a gain to offer).
 REFERENCE_QUANTILE = 0.1
 REFERENCE_MARGIN = 0.0
+# Which told values the quantile is taken over: "all", "design" (the first
+# n_initial_points told, the space-filling design), "max-design" (the higher
+# of the two) or "ratchet" (the highest over the first k told, k from the
+# design on: the reference only rises).
+REFERENCE_OVER = "all"
 # Which told points start the local search of the acquisition, besides the
 # best candidates of the quasi-random set: "front" (every non-dominated told
 # point), "extremes" (the best told point of each objective) or "none".
@@ -71,6 +80,16 @@ FRONT_STARTS = "front"
 # The front's values: "told" (the told objectives) or "mean" (the GPs'
 # posterior means at the told points, which discount noisy scores).
 FRONT_VALUES = "told"
+# The GPs see the one-hot columns of categorical parameters times this
+# factor, which lengthens their lengthscales (prior median and bounds) by
+# its inverse: the categories of one parameter are then correlated unless
+# the data say otherwise. With the default prior (a median of half the unit
+# cube, made for numeric columns) a category switch, a distance of sqrt(2),
+# left the categories nearly independent, and the search probed the
+# degenerate corner of each category in turn (depth-1 forests for every
+# ``max_features``). 1 turns it off; 0.15 was the best of 0.15, 0.3 and 0.5
+# on both tasks at 30 evaluations (results/multiobjective_ablation_dev.md).
+CATEGORY_SCALE = 0.15
 
 
 class EHVIOptimizer(_VectorScores, BayesOptimizer):
@@ -81,7 +100,9 @@ class EHVIOptimizer(_VectorScores, BayesOptimizer):
     dominated by the told points (Emmerich et al., 2006), computed in closed
     form in the objectives' own units (each GP's warped prediction carried
     back as a Gaussian, see the module docstring), above a reference point
-    at the 10% quantile of each objective's told values. Its ``acq_func``,
+    at the 10% quantile of each objective's told values. The surrogates see
+    the one-hot columns of categorical parameters times 0.15, which
+    correlates a parameter's categories. Its ``acq_func``,
     ``xi``, ``kappa`` and ``batch_strategy`` are not used: the hypervolume
     gain is the only acquisition here, and batches believe the models
     (kriging believer).
@@ -103,6 +124,8 @@ class EHVIOptimizer(_VectorScores, BayesOptimizer):
         The told objectives (maximised).
     gps_ : list of GaussianProcess or None
         The last fitted surrogates, one per objective, of the warped scores.
+        They take the space's encodings; their ``X_train_`` and
+        ``lengthscales_`` are in the units of the scaled one-hot columns.
     gp_ : GaussianProcess or None
         The first objective's surrogate (what the surrogate plots read).
     reference_ : ndarray of shape (2,) or None
@@ -129,7 +152,11 @@ class EHVIOptimizer(_VectorScores, BayesOptimizer):
         self._warped = self._scores = None
 
     def _new_surrogate(self):
-        return GaussianProcess(noise_floor=self._surrogate.noise_floor)
+        scale = np.concatenate([
+            np.full(dim.n_columns, CATEGORY_SCALE if isinstance(dim, Categorical) else 1.0)
+            for dim in self.space.dimensions
+        ])
+        return _ScaledGaussianProcess(noise_floor=self._surrogate.noise_floor, input_scale=scale)
 
     def _fit_surrogate(self):
         if self._n_fitted != self.n_told:
@@ -154,7 +181,7 @@ class EHVIOptimizer(_VectorScores, BayesOptimizer):
                 unwarps = [Unwarp(w, y) for w, y in zip(self._warped.T, self._scores.T)]
                 Y = self._scores
             lo, hi = Y.min(axis=0), Y.max(axis=0)
-            base = np.quantile(Y, REFERENCE_QUANTILE, axis=0) if REFERENCE_QUANTILE else lo
+            base = _reference_base(Y, min(self.n_initial_points, len(Y)))
             self.reference_ = base - REFERENCE_MARGIN * np.maximum(hi - lo, 1e-12)
             if FRONT_VALUES == "mean":
                 Y = _unwarped(unwarps, [gp.predict(self.Z_, return_std=False) for gp in gps])
@@ -185,6 +212,40 @@ class EHVIOptimizer(_VectorScores, BayesOptimizer):
         self._surrogates = [self._new_surrogate() for _ in range(2)]
         for surrogate, warm in zip(self._surrogates, extra.get("gps", [{}, {}])):
             surrogate.set_warm_state(warm)
+
+
+class _ScaledGaussianProcess(GaussianProcess):
+    """A :class:`~hptune.surrogate.GaussianProcess` of encodings times ``input_scale``.
+
+    Takes and returns the space's encodings (gradients included); only the
+    kernel sees the scaled columns (see ``CATEGORY_SCALE``). ``X_train_`` and
+    ``lengthscales_`` are in the scaled units.
+    """
+
+    def __init__(self, *, noise_floor=1e-6, n_restarts=2, input_scale=None):
+        super().__init__(noise_floor=noise_floor, n_restarts=n_restarts)
+        self.input_scale = input_scale
+
+    def get_params(self, deep=True):
+        return {**super().get_params(deep), "input_scale": self.input_scale}
+
+    def _scaled(self, X):
+        return X if self.input_scale is None else np.asarray(X, dtype=float) * self.input_scale
+
+    def fit(self, X, y, **kwargs):
+        return super().fit(self._scaled(X), y, **kwargs)
+
+    def predict(self, X, return_std=True):
+        return super().predict(self._scaled(X), return_std)
+
+    def predict_with_grad(self, X):
+        mean, std, dmean, dstd = super().predict_with_grad(self._scaled(X))
+        if self.input_scale is None:
+            return mean, std, dmean, dstd
+        return mean, std, dmean * self.input_scale, dstd * self.input_scale
+
+    def condition_on(self, X_new, y_new):
+        return super().condition_on(self._scaled(X_new), y_new)
 
 
 def _acquisition(gps, front, reference, unwarps=None):
@@ -238,6 +299,22 @@ def _unwarped(unwarps, columns):
     if unwarps is None:
         return np.column_stack(columns)
     return np.column_stack([u(c)[0] for u, c in zip(unwarps, columns)])
+
+
+def _reference_base(Y, n_start):
+    """The reference point before its margin (``REFERENCE_QUANTILE``, ``REFERENCE_OVER``)."""
+    n_start = max(n_start, 1)
+    if REFERENCE_OVER == "all":
+        return np.quantile(Y, REFERENCE_QUANTILE, axis=0)
+    if REFERENCE_OVER == "design":
+        return np.quantile(Y[:n_start], REFERENCE_QUANTILE, axis=0)
+    if REFERENCE_OVER == "max-design":
+        return np.maximum(np.quantile(Y[:n_start], REFERENCE_QUANTILE, axis=0),
+                          np.quantile(Y, REFERENCE_QUANTILE, axis=0))
+    return np.max(
+        [np.quantile(Y[:k], REFERENCE_QUANTILE, axis=0) for k in range(n_start, len(Y) + 1)],
+        axis=0,
+    )
 
 
 def _starts(Z, Y, mask):

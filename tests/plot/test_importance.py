@@ -47,3 +47,23 @@ def test_invalid_method(optimizer):
         ValueError, match=r"method must be one of \['lengthscale', 'variance'\]. Got 'x'"
     ):
         plot_importance(optimizer, method="x")
+
+
+def test_lengthscale_method_reads_scaled_inputs_in_encoding_units():
+    # The two-objective strategy's GPs see the one-hot columns shrunk; the
+    # relevance of a category must come from its lengthscale in encoding units.
+    from hptune.plot._importance import importances
+    from hptune.plot._surrogate import surrogate_of
+    from hptune.strategies._multiobjective_ehvi import EHVIOptimizer
+
+    opt = EHVIOptimizer({"n": (1, 30), "kind": ["a", "b", "c"]}, n_initial_points=8,
+                        random_state=0)
+    for _ in range(8):
+        points = opt.ask()
+        opt.tell(points, [[p["n"] + (p["kind"] == "b"), -p["n"]] for p in points])
+    opt.ask()  # fits the surrogates
+    sur = surrogate_of(opt, "importances")
+    _, values = importances(sur, "lengthscale")
+    lengthscales = sur.gp.lengthscales_ / sur.gp.input_scale
+    expected = 1.0 / np.array([lengthscales[s].min() for s in sur.slices])
+    np.testing.assert_allclose(values, expected / expected.sum())

@@ -150,3 +150,79 @@ def test_unwarped_acquisition_gradient_matches_differences(match, monkeypatch):
     # Piecewise-linear unwarping: a difference may straddle a kink, most do not.
     close = np.isclose(numeric, grad, rtol=1e-3, atol=1e-5).all(axis=1)
     assert close.mean() >= 0.8
+
+
+def test_reference_over_the_told_values_variants(monkeypatch):
+    # Told values whose later half is degenerate in the first objective: the
+    # default's 10% quantile falls with them, the variants of REFERENCE_OVER
+    # (benchmarks/bench_multiobjective_ablation.py) do not.
+    from hptune.strategies import _multiobjective_ehvi as module
+
+    rng = np.random.RandomState(0)
+    good = np.column_stack([rng.uniform(0.7, 0.95, 10), -rng.uniform(0.1, 1.0, 10)])
+    bad = np.column_stack([rng.uniform(0.1, 0.3, 10), -rng.uniform(0.0, 0.02, 10)])
+    Y = np.vstack([good, bad])
+    over_all = np.quantile(Y, module.REFERENCE_QUANTILE, axis=0)
+    over_design = np.quantile(good, module.REFERENCE_QUANTILE, axis=0)
+    expected = {
+        "all": over_all,
+        "design": over_design,
+        "max-design": np.maximum(over_all, over_design),
+    }
+    for over, reference in expected.items():
+        monkeypatch.setattr(module, "REFERENCE_OVER", over)
+        np.testing.assert_allclose(module._reference_base(Y, 10), reference)
+    monkeypatch.setattr(module, "REFERENCE_OVER", "ratchet")
+    ratchet = [module._reference_base(Y[:k], 10) for k in range(10, 21)]
+    assert np.all(np.diff(ratchet, axis=0) >= 0)  # it only rises
+    np.testing.assert_allclose(ratchet[0], over_design)
+    assert ratchet[-1][0] > over_all[0] + 0.3
+
+
+def test_scaled_gaussian_process_takes_and_returns_encodings():
+    # The kernel sees X * input_scale; values and gradients are those of a
+    # plain GP on the scaled inputs, gradients carried back to X by the chain rule.
+    from hptune.strategies._multiobjective_ehvi import _ScaledGaussianProcess
+    from hptune.surrogate import GaussianProcess
+
+    rng = np.random.RandomState(0)
+    X, y = rng.uniform(size=(15, 3)), rng.normal(size=15)
+    scale = np.array([1.0, 0.15, 0.15])
+    scaled = _ScaledGaussianProcess(input_scale=scale).fit(X, y, random_state=0)
+    plain = GaussianProcess().fit(X * scale, y, random_state=0)
+    Q = rng.uniform(size=(4, 3))
+    np.testing.assert_allclose(scaled.predict(Q), plain.predict(Q * scale))
+    mean, std, dmean, dstd = scaled.predict_with_grad(Q)
+    eps = 1e-6
+    for j in range(3):
+        step = np.zeros(3)
+        step[j] = eps
+        m_hi, s_hi = scaled.predict(Q + step)
+        m_lo, s_lo = scaled.predict(Q - step)
+        np.testing.assert_allclose(dmean[:, j], (m_hi - m_lo) / (2 * eps), rtol=1e-4, atol=1e-6)
+        np.testing.assert_allclose(dstd[:, j], (s_hi - s_lo) / (2 * eps), rtol=1e-4, atol=1e-6)
+    believed = scaled.condition_on(Q[:1], mean[:1])
+    assert isinstance(believed, _ScaledGaussianProcess)
+    np.testing.assert_allclose(believed.predict(Q[:1], return_std=False), mean[:1], atol=1e-2)
+
+
+def test_categories_share_what_is_learnt(monkeypatch):
+    # The objective ignores the category: told "a" and "b" only, the GP of the
+    # first objective should predict "c" near the told values. With the
+    # one-hot columns scaled (CATEGORY_SCALE) it does so more closely than
+    # with independent categories.
+    from hptune.strategies import _multiobjective_ehvi as module
+
+    def fit_error(scale):
+        monkeypatch.setattr(module, "CATEGORY_SCALE", scale)
+        opt = EHVIOptimizer(MIXED, n_initial_points=1, random_state=0)
+        rng = np.random.RandomState(1)
+        points = [{"n": int(n), "kind": k, "x": float(x)}
+                  for n, k, x in zip(rng.randint(1, 31, 16), "ab" * 8, rng.uniform(size=16))]
+        opt.tell(points, [[1 - np.exp(-p["n"] / 8), -p["n"]] for p in points])
+        gp = opt._fit_surrogate()[0]
+        probes = [{**p, "kind": "c"} for p in points]
+        Z = opt.space.encode(probes)
+        return np.abs(gp.predict(Z, return_std=False) - opt._warped[:, 0]).mean()
+
+    assert fit_error(module.CATEGORY_SCALE) < fit_error(1.0)
