@@ -100,10 +100,12 @@ class PBTSearchCV(BaseHptuneSearchCV):
         Probability that explore redraws a hyperparameter from its prior
         instead of perturbing it.
     perturbation_factors : tuple of float, default=(0.8, 1.2)
-        Factors applied by explore: a log-uniform value is multiplied by one,
-        other ordered values move by ``(factor - 1) / 2`` of their range, and
-        discrete ones at least to the neighbouring value. Categorical values
-        change only when resampled.
+        Factors applied by explore: a log-uniform value, and a uniform real
+        one whose range holds no negative value, is multiplied by one
+        (clipped to the bounds); other ordered values move by
+        ``(factor - 1) / 2`` of their range, and discrete ones at least to the
+        neighbouring value. Categorical values change only when resampled.
+        Factors further from 1 explore more boldly after each copy.
     explore : {"perturb", "bandit"}, default="perturb"
         How a replaced member's hyperparameters are chosen. ``"perturb"``:
         the copied ones are explored once as described above (Jaderberg et

@@ -21,10 +21,17 @@ time, and snaps the result so that every value stays valid and typed:
 
 * with probability ``resample_probability`` the value is redrawn from the
   dimension's prior (the "resample" explore of the paper);
-* otherwise a factor ``f`` is drawn from ``perturbation_factors``. On a
-  log-warped dimension the value becomes ``x * f`` (a shift of ``log f`` in log
-  space); on any other ordered dimension the encoded value moves by
-  ``(f - 1) / 2`` of the range (+-10% for the default factors 0.8 and 1.2);
+* otherwise a factor ``f`` is drawn from ``perturbation_factors`` and the
+  value becomes ``x * f``, clipped to the bounds, on a log-warped dimension (a
+  shift of ``log f`` in log space) and on a linear ``Real`` whose values are
+  not negative (``low >= 0``). The step is then relative to the value, as
+  in the paper: ``subsample=0.9`` moves to 0.72 or 1.0 (clipped) within
+  (0.3, 1.0), and a value near 0 moves little (0 itself moves only when
+  resampled). On any other ordered dimension (a linear ``Real`` that
+  admits negative values, where a product has no meaning of scale, an
+  ``Integer`` on a uniform prior, a scipy distribution) the encoded value
+  moves by ``(f - 1) / 2`` of the range (+-10% for the default factors 0.8
+  and 1.2);
 * an ordered discrete dimension (``Integer``, ``Ordinal``, discrete
   distributions) moves at least to the neighbouring value in the direction of
   ``f``, so that small steps on a coarse grid are not lost to rounding;
@@ -36,7 +43,7 @@ import math
 
 import numpy as np
 
-from ..space import Categorical, Space, initial_design
+from ..space import Categorical, Real, Space, initial_design
 from ..utils._random import check_random_state, child_seed, rng_from_state, rng_to_state
 from ..utils._validation import check_choice, check_int, check_real
 from ._base import as_space
@@ -85,18 +92,24 @@ def _log_slope(dim):
     return (z_high - z_low) / (math.log(dim.high) - math.log(dim.low))
 
 
-def _shift(dim, f, slopes):
-    """Encoded shift of a one-column ordered dimension for the factor ``f``.
+def _shift(dim, f, slopes, z):
+    """Encoded shift of the encoded values ``z`` of a one-column ordered dimension.
 
     On a log-warped dimension the value is multiplied by ``f``: the shift is
-    ``log f`` times the slope, cached in ``slopes`` (by dimension) because
-    the bandit explores many candidates per round.
+    ``log f`` times the slope, the same for every value, cached in ``slopes``
+    (by dimension) because the bandit explores many candidates per round.
+    On a linear ``Real`` with ``low >= 0`` the value is multiplied by ``f``
+    too: ``x = low + z (high - low)`` moves by ``x (f - 1)``, that is
+    ``(z + low / (high - low)) (f - 1)`` encoded units. Any other dimension
+    moves by ``(f - 1) / 2`` of its encoded range.
     """
-    if getattr(dim, "prior", None) != "log-uniform":
-        return (f - 1.0) / 2.0
-    if id(dim) not in slopes:
-        slopes[id(dim)] = _log_slope(dim)
-    return math.log(f) * slopes[id(dim)]
+    if getattr(dim, "prior", None) == "log-uniform":
+        if id(dim) not in slopes:
+            slopes[id(dim)] = _log_slope(dim)
+        return math.log(f) * slopes[id(dim)]
+    if isinstance(dim, Real) and dim.low >= 0:
+        return (z + dim.low / (dim.high - dim.low)) * (f - 1.0)
+    return (f - 1.0) / 2.0
 
 
 class PBTScheduler:
@@ -464,7 +477,7 @@ class PBTScheduler:
             return out
         for f in np.unique(draws[~resample, 2]):
             rows = np.flatnonzero(~resample & (draws[:, 2] == f))
-            moved = dim.snap(Z[rows] + _shift(dim, f, self._slopes))
+            moved = dim.snap(Z[rows] + _shift(dim, f, self._slopes, Z[rows]))
             if not dim.is_continuous and f != 1.0:
                 # A step too small for the grid moves to the neighbour ahead
                 # (looked up once per distinct value: explores of one point share it).

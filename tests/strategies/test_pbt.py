@@ -122,10 +122,30 @@ def test_explore_custom_factors():
     assert scheduler.explore({"lr": 1e-3})["lr"] == pytest.approx(5e-4)
 
 
-def test_explore_moves_linear_values_by_a_tenth_of_the_range():
-    scheduler = _scheduler({"m": Real(0.0, 2.0)}, resample_probability=0.0)
-    values = {round(scheduler.explore({"m": 1.0})["m"], 9) for _ in range(30)}
-    assert values == {0.8, 1.2}
+def test_explore_multiplies_non_negative_linear_values_clipped_to_the_bounds():
+    scheduler = _scheduler({"s": Real(0.3, 1.0)}, resample_probability=0.0)
+    values = {round(scheduler.explore({"s": 0.5})["s"], 9) for _ in range(30)}
+    assert values == {0.4, 0.6}
+    values = {round(scheduler.explore({"s": 0.9})["s"], 9) for _ in range(30)}
+    assert values == {0.72, 1.0}  # 0.9 * 1.2 is clipped to the upper bound
+    values = {round(scheduler.explore({"s": 0.35})["s"], 9) for _ in range(30)}
+    assert values == {0.3, 0.42}  # 0.35 * 0.8 is clipped to the lower bound
+
+
+def test_explore_steps_shrink_with_the_value_near_zero():
+    scheduler = _scheduler({"r": Real(0.0, 1.0)}, resample_probability=0.0)
+    values = {round(scheduler.explore({"r": 0.01})["r"], 12) for _ in range(30)}
+    assert values == {0.008, 0.012}
+    assert {scheduler.explore({"r": 0.0})["r"] for _ in range(10)} == {0.0}
+
+
+def test_explore_moves_signed_linear_values_by_a_tenth_of_the_range():
+    # A product has no meaning of scale when the range admits negative values.
+    scheduler = _scheduler({"m": Real(-1.0, 1.0)}, resample_probability=0.0)
+    values = {round(scheduler.explore({"m": 0.5})["m"], 9) for _ in range(30)}
+    assert values == {0.3, 0.7}
+    values = {round(scheduler.explore({"m": 0.0})["m"], 9) for _ in range(30)}
+    assert values == {-0.2, 0.2}
 
 
 def test_explore_moves_integers_at_least_one_step():
