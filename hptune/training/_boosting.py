@@ -31,7 +31,7 @@ Random forests cannot be continued at all: LightGBM's
 
 from sklearn.base import clone
 
-from ._calls import accepts, fit_call
+from ._steps import StepResource, accepts, fit_call
 
 __all__ = ["BoosterResource", "booster_library", "booster_resource"]
 
@@ -115,7 +115,7 @@ def booster_resource(final, step_size):
     return BoosterResource(library, step_size)
 
 
-class BoosterResource:
+class BoosterResource(StepResource):
     """One unit is one boosting round, added to the booster fitted so far.
 
     Used for LightGBM's and XGBoost's scikit-learn estimators (module
@@ -140,14 +140,6 @@ class BoosterResource:
         self.library = library
         self.step_size = step_size
 
-    def prepare(self, final):
-        """Configure a fresh final estimator (nothing to switch on for a booster)."""
-        return final
-
-    def train(self, final, X, y, fit_params, step):
-        """Train ``final`` by one step on ``(X, y)``."""
-        return self.train_to(final, X, y, fit_params, step * self.step_size, (step + 1) * self.step_size)
-
     def train_to(self, final, X, y, fit_params, done, target):
         """Train ``final``, boosted for ``done`` rounds (0: fresh), to ``target`` rounds."""
         kwargs = dict(fit_params)
@@ -163,8 +155,4 @@ class BoosterResource:
             fit_call(final.fit, X, y, kwargs)
         finally:
             final.set_params(n_estimators=target)
-        return final
-
-    def finish(self, final):
-        """Nothing to undo: :meth:`train_to` already restored ``n_estimators``."""
         return final

@@ -50,7 +50,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.multiclass import unique_labels
 
 from ._boosting import BoosterResource, booster_library, booster_resource
-from ._calls import accepts, fit_call
+from ._steps import StepResource, accepts, fit_call
 
 __all__ = [
     "BoosterResource",
@@ -148,7 +148,7 @@ def final_step(estimator):
     return [], "", estimator
 
 
-class PartialFitResource:
+class PartialFitResource(StepResource):
     """One step is ``step_size`` ``partial_fit`` passes over the training data.
 
     Parameters
@@ -166,14 +166,6 @@ class PartialFitResource:
         self.step_size = step_size
         self.classes = classes
 
-    def prepare(self, final):
-        """Configure a fresh final estimator (nothing to do for partial_fit)."""
-        return final
-
-    def train(self, final, X, y, fit_params, step):
-        """Train ``final`` by one step on ``(X, y)``."""
-        return self.train_to(final, X, y, fit_params, step * self.step_size, (step + 1) * self.step_size)
-
     def train_to(self, final, X, y, fit_params, done, target):
         """Train ``final``, trained for ``done`` passes (0: fresh), to ``target`` passes."""
         for i in range(done, target):
@@ -184,17 +176,13 @@ class PartialFitResource:
             fit_call(final.partial_fit, X, y, kwargs)
         return final
 
-    def finish(self, final):
-        """Undo the configuration of :meth:`prepare` on a trained model."""
-        return final
-
 
 def _counts_members(final):
     """True for fitted ensembles, whose warm fits only add missing members."""
     return hasattr(final, "estimators_") or hasattr(final, "n_trees_per_iteration_")
 
 
-class WarmStartResource:
+class WarmStartResource(StepResource):
     """One step is a warm ``fit`` after growing the parameter ``param``.
 
     Parameters
@@ -217,10 +205,6 @@ class WarmStartResource:
     def prepare(self, final):
         """Switch warm starting on: every step continues from the last."""
         return final.set_params(warm_start=True)
-
-    def train(self, final, X, y, fit_params, step):
-        """Train ``final`` by one step on ``(X, y)``."""
-        return self.train_to(final, X, y, fit_params, step * self.step_size, (step + 1) * self.step_size)
 
     def train_to(self, final, X, y, fit_params, done, target):
         """Train ``final``, trained to ``done`` units (0: fresh), to ``target`` units."""

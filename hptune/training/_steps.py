@@ -1,11 +1,11 @@
-"""Calling an estimator's ``fit`` or ``partial_fit`` the same way for every resource."""
+"""What every resource shares: calling ``fit``/``partial_fit``, and steps as units of the resource."""
 
 import inspect
 import warnings
 
 from sklearn.exceptions import ConvergenceWarning
 
-__all__ = ["accepts", "fit_call"]
+__all__ = ["StepResource", "accepts", "fit_call"]
 
 
 def fit_call(method, X, y, kwargs):
@@ -28,3 +28,24 @@ def accepts(method, name):
     """
     parameters = inspect.signature(method).parameters.values()
     return any(p.name == name or p.kind is p.VAR_KEYWORD for p in parameters)
+
+
+class StepResource:
+    """Base of the resources: a step is ``step_size`` units, trained by ``train_to``.
+
+    Subclasses set ``step_size`` and implement ``train_to(final, X, y,
+    fit_params, done, target)``; ``prepare`` and ``finish`` leave the
+    estimator as it is unless a subclass has something to switch.
+    """
+
+    def prepare(self, final):
+        """Configure a fresh final estimator (nothing to do here)."""
+        return final
+
+    def train(self, final, X, y, fit_params, step):
+        """Train ``final`` by one step (``step`` steps done) on ``(X, y)``."""
+        return self.train_to(final, X, y, fit_params, step * self.step_size, (step + 1) * self.step_size)
+
+    def finish(self, final):
+        """Undo what :meth:`prepare` configured on a trained model (nothing here)."""
+        return final
