@@ -86,8 +86,10 @@ class HyperbandSearchCV(AskTellSearchCV):
         Parameter names mapped to a :mod:`hptune.space` dimension, a
         ``(low, high[, prior])`` tuple, a list of values or a scipy.stats
         frozen distribution, as for ``BayesSearchCV``. A list of dicts gives
-        conditional sub-spaces, which share the new candidates in turn. The
-        resource parameter does not belong here.
+        conditional sub-spaces: with ``proposal="bayes"`` one model over all
+        of them puts new candidates in the branches that score well, and
+        the random share goes to the branches with the fewest candidates.
+        The resource parameter does not belong here.
     n_iter : float, default=50
         The budget, in full evaluations: the search spends at most what
         evaluating ``n_iter`` candidates with ``max_resources`` costs (an

@@ -46,8 +46,12 @@ random, so that the search keeps exploring where a misleading model looks
 away. The model is hptune's :class:`~hptune.strategies.BayesOptimizer` (the
 Gaussian process of :mod:`hptune.surrogate`, log expected improvement,
 batches by kriging believer), rebuilt from the data at every proposal.
-Conditional sub-spaces (a list of dicts) each get their own model, and new
-candidates are shared among them in turn.
+Conditional sub-spaces (a list of dicts) share one model,
+:class:`~hptune.strategies._conditional_bayes.ConditionalBayesOptimizer`
+fitted to the scores of every sub-space at that resource: it chooses the
+sub-space of each of its candidates, so new candidates go to the branches
+that score well, and the random ones go to the sub-spaces with the fewest
+candidates so far, so that no branch is starved.
 """
 
 import math
@@ -58,6 +62,7 @@ import numpy as np
 from ..utils._random import check_random_state, child_seed, rng_from_state, rng_to_state
 from ..utils._validation import check_choice, check_int, check_real
 from ._bayes import BayesOptimizer
+from ._conditional_bayes import _DESIGN_PER_BRANCH, ConditionalBayesOptimizer
 from ._pbt import _as_subspaces
 from ._random import RandomOptimizer
 
@@ -449,61 +454,81 @@ class HyperbandScheduler:
         """The initial points not yet made candidates (they are the first ones), up to ``n``."""
         created = []
         for params in self.initial_points[len(self.candidates_) :][:n]:
-            self._subspace.append(next(k for k, s in enumerate(self.spaces) if s.contains(params)))
+            self._subspace.append(self._subspace_of(params))
             self.candidates_.append(params)
             created.append(len(self.candidates_) - 1)
         return created
 
     def _new_candidates(self, n):
-        """Create up to ``n`` new candidates, shared among the sub-spaces in turn."""
+        """Create up to ``n`` new candidates: the model's, then random ones.
+
+        With sub-spaces, one model over all of them chooses the branch of
+        each of its candidates (so new candidates go where the scores are
+        good), and the random ones go to the sub-spaces with the fewest
+        candidates so far.
+        """
         created = self._seeded_candidates(n)
+        m = n - len(created)
+        if m <= 0:
+            return created
+        n_random = int(self._rng.binomial(m, self.random_fraction)) if self.proposal == "bayes" else m
+        chosen = self._model_points(m - n_random)
+        # The random share is split evenly (ties: to the sub-space with the
+        # fewest candidates so far) whatever the model chose, so that it
+        # neither follows the model nor undoes its choice.
         counts = np.bincount(np.asarray(self._subspace, dtype=np.int64), minlength=len(self.spaces))
         wanted = np.zeros(len(self.spaces), dtype=np.int64)
-        for _ in range(n - len(created)):  # to the sub-space with the fewest candidates so far
-            wanted[int(np.argmin(counts + wanted))] += 1
-        for k, m in enumerate(wanted):
-            if m:
-                for params in self._propose(k, int(m)):
-                    self._subspace.append(k)
-                    self.candidates_.append(params)
-                    created.append(len(self.candidates_) - 1)
+        for _ in range(m - len(chosen)):  # the model may fall short: random fills in
+            wanted[int(np.lexsort((counts, wanted))[0])] += 1
+        for k, space in enumerate(self.spaces):
+            mine = [p for j, p in chosen if j == k]
+            if not (mine or wanted[k]):
+                continue
+            registry = RandomOptimizer(space, random_state=child_seed(self._rng))
+            known = [p for p, sub in zip(self.candidates_, self._subspace) if sub == k] + mine
+            if known:
+                registry.tell(known, np.full(len(known), np.nan))
+            for params in mine + (registry.ask(int(wanted[k])) if wanted[k] else []):
+                self._subspace.append(k)
+                self.candidates_.append(params)
+                created.append(len(self.candidates_) - 1)
         return created
 
-    def _propose(self, k, n):
-        """``n`` new points of sub-space ``k`` (fewer if a finite space runs out)."""
-        space = self.spaces[k]
-        taken = [p for p, sub in zip(self.candidates_, self._subspace) if sub == k]
-        n_random = n
-        chosen = []
-        if self.proposal == "bayes":
-            n_random = int(self._rng.binomial(n, self.random_fraction))
-            chosen = self._model_points(k, n - n_random, taken)
-            n_random = n - len(chosen)  # the model may fall short: random fills in
-        registry = RandomOptimizer(space, random_state=child_seed(self._rng))
-        known = taken + chosen
-        if known:
-            registry.tell(known, np.full(len(known), np.nan))
-        return chosen + (registry.ask(n_random) if n_random else [])
-
-    def _model_points(self, k, n, taken):
-        """Up to ``n`` points from a GP on the largest resource with enough scores."""
-        data = self._fidelity_data(k)
+    def _model_points(self, n):
+        """Up to ``n`` ``(sub-space, params)`` from a GP on the largest resource with enough scores."""
+        data = self._fidelity_data()
         if n == 0 or data is None:
             return []
         params, y = data
-        model = BayesOptimizer(self.spaces[k], n_initial_points=1, random_state=child_seed(self._rng))
+        seed = child_seed(self._rng)
+        if len(self.spaces) == 1:
+            model = BayesOptimizer(self.spaces[0], n_initial_points=1, random_state=seed)
+        else:
+            model = ConditionalBayesOptimizer(self.spaces, n_initial_points=1, random_state=seed)
         model.tell(params, y)
-        seen = {self._key(k, p) for p in taken}
-        return [p for p in model.ask(n) if self._key(k, p) not in seen]
+        seen = {self._key(k, p) for p, k in zip(self.candidates_, self._subspace)}
+        points = [(self._subspace_of(p), p) for p in model.ask(n)]
+        return [(k, p) for k, p in points if self._key(k, p) not in seen]
 
-    def _fidelity_data(self, k):
-        """``(params, scores)`` of sub-space ``k`` at the largest resource with enough scores."""
-        space = self.spaces[k]
-        min_points = space.n_dims + 2 if self.min_points is None else self.min_points
+    def _subspace_of(self, params):
+        return next(k for k, space in enumerate(self.spaces) if space.contains(params))
+
+    def _fidelity_data(self):
+        """``(params, scores)`` at the largest resource with enough scores, over all sub-spaces.
+
+        Enough: ``min_points``, by default two more than the dimensions of
+        the largest sub-space and, with several, at least the conditional
+        model's initial design (three per sub-space), below which it would
+        only return its design.
+        """
+        min_points = self.min_points
+        if min_points is None:
+            min_points = max(s.n_dims for s in self.spaces) + 2
+            if len(self.spaces) > 1:
+                min_points = max(min_points, _DESIGN_PER_BRANCH * len(self.spaces))
         ev = self.evaluations_
-        mine = np.asarray(self._subspace, dtype=np.int64)[ev["candidate"]] == k if self.n_told else []
-        for r in sorted(set(ev["resource"][mine].tolist()), reverse=True):
-            at_r = np.flatnonzero(mine & (ev["resource"] == r))
+        for r in sorted(set(ev["resource"].tolist()), reverse=True):
+            at_r = np.flatnonzero(ev["resource"] == r)
             if np.isfinite(ev["score"][at_r]).sum() >= min_points:
                 return [self.candidates_[c] for c in ev["candidate"][at_r]], self._model_targets(at_r)
         return None

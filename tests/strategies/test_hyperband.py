@@ -168,6 +168,23 @@ def test_subspaces_share_new_candidates_in_turn():
     assert kinds.count("a") == 5 and kinds.count("b") == 4
 
 
+def test_one_model_over_the_subspaces_puts_new_candidates_where_the_scores_are_good():
+    # "bad" ({"z"}) never scores above -1; "good" ({"x"}) peaks at 0 at x = 0.3.
+    # After the first bracket (40 candidates), the model's candidates go to
+    # "good" while the random third keeps visiting "bad".
+    def score(params, resource, max_resources):
+        return -1.0 - abs(params["z"] - 20) / 50 if "z" in params else -((params["x"] - 0.3) ** 2)
+
+    def later_candidates(proposal):
+        scheduler = _run(HyperbandScheduler([{"x": (0.0, 1.0)}, {"z": (0, 50)}], max_resources=27,
+                                            budget=20, proposal=proposal, random_state=0), score)
+        return ["x" in p for p in scheduler.candidates_[40:]]
+
+    model, plain = later_candidates("bayes"), later_candidates("random")
+    assert np.mean(model) >= 0.6 and np.mean(plain) <= 0.5
+    assert len(model) - sum(model) >= 5  # "bad" is not starved
+
+
 def test_a_finite_space_runs_out_without_repeating_a_candidate():
     scheduler = HyperbandScheduler({"k": [1, 2, 3, 4]}, max_resources=9, budget=6, proposal="bayes",
                                    random_state=0)
