@@ -43,8 +43,8 @@ def importances(sur, method, *, n_points=32, n_samples=250, random_state=0):
     active = sur.active
     if method == "lengthscale":
         lengthscales = sur.gp.lengthscales_
-        # A surrogate that scales its inputs (the two-objective strategy's
-        # shrunk one-hot columns) has them in those units: back to encodings.
+        # A ScaledGaussianProcess (the two-objective strategy's shrunk
+        # one-hot columns) has them in scaled units: back to encodings.
         scale = getattr(sur.gp, "input_scale", None)
         if scale is not None:
             lengthscales = lengthscales / scale

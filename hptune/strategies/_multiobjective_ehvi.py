@@ -37,7 +37,7 @@ import numpy as np
 
 from ..acquisition import maximize_acquisition
 from ..acquisition._ehvi import log_ehvi_and_grad
-from ..surrogate import GaussianProcess
+from ..surrogate import ScaledGaussianProcess
 from ..utils._random import child_seed
 from ..space import Categorical
 from ..utils._threads import single_threaded_blas
@@ -156,7 +156,7 @@ class EHVIOptimizer(_VectorScores, BayesOptimizer):
             np.full(dim.n_columns, CATEGORY_SCALE if isinstance(dim, Categorical) else 1.0)
             for dim in self.space.dimensions
         ])
-        return _ScaledGaussianProcess(noise_floor=self._surrogate.noise_floor, input_scale=scale)
+        return ScaledGaussianProcess(noise_floor=self._surrogate.noise_floor, input_scale=scale)
 
     def _fit_surrogate(self):
         if self._n_fitted != self.n_told:
@@ -212,40 +212,6 @@ class EHVIOptimizer(_VectorScores, BayesOptimizer):
         self._surrogates = [self._new_surrogate() for _ in range(2)]
         for surrogate, warm in zip(self._surrogates, extra.get("gps", [{}, {}])):
             surrogate.set_warm_state(warm)
-
-
-class _ScaledGaussianProcess(GaussianProcess):
-    """A :class:`~hptune.surrogate.GaussianProcess` of encodings times ``input_scale``.
-
-    Takes and returns the space's encodings (gradients included); only the
-    kernel sees the scaled columns (see ``CATEGORY_SCALE``). ``X_train_`` and
-    ``lengthscales_`` are in the scaled units.
-    """
-
-    def __init__(self, *, noise_floor=1e-6, n_restarts=2, input_scale=None):
-        super().__init__(noise_floor=noise_floor, n_restarts=n_restarts)
-        self.input_scale = input_scale
-
-    def get_params(self, deep=True):
-        return {**super().get_params(deep), "input_scale": self.input_scale}
-
-    def _scaled(self, X):
-        return X if self.input_scale is None else np.asarray(X, dtype=float) * self.input_scale
-
-    def fit(self, X, y, **kwargs):
-        return super().fit(self._scaled(X), y, **kwargs)
-
-    def predict(self, X, return_std=True):
-        return super().predict(self._scaled(X), return_std)
-
-    def predict_with_grad(self, X):
-        mean, std, dmean, dstd = super().predict_with_grad(self._scaled(X))
-        if self.input_scale is None:
-            return mean, std, dmean, dstd
-        return mean, std, dmean * self.input_scale, dstd * self.input_scale
-
-    def condition_on(self, X_new, y_new):
-        return super().condition_on(self._scaled(X_new), y_new)
 
 
 def _acquisition(gps, front, reference, unwarps=None):

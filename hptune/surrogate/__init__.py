@@ -27,9 +27,11 @@ Symbol        Meaning
 
 Modules: ``_linalg`` (safe Cholesky and solves), ``_kernels`` (Matern 5/2 and
 its gradients), ``_hyperparams`` (marginal likelihood, priors, fit) and
-``_gp`` (:class:`GaussianProcess`).
+``_gp`` (:class:`GaussianProcess`) and ``_scaled`` (:class:`ScaledGaussianProcess`,
+its kernel on column-scaled inputs).
 """
 
 from ._gp import GaussianProcess
+from ._scaled import ScaledGaussianProcess
 
-__all__ = ["GaussianProcess"]
+__all__ = ["GaussianProcess", "ScaledGaussianProcess"]

@@ -182,13 +182,12 @@ def test_reference_over_the_told_values_variants(monkeypatch):
 def test_scaled_gaussian_process_takes_and_returns_encodings():
     # The kernel sees X * input_scale; values and gradients are those of a
     # plain GP on the scaled inputs, gradients carried back to X by the chain rule.
-    from hptune.strategies._multiobjective_ehvi import _ScaledGaussianProcess
-    from hptune.surrogate import GaussianProcess
+    from hptune.surrogate import GaussianProcess, ScaledGaussianProcess
 
     rng = np.random.RandomState(0)
     X, y = rng.uniform(size=(15, 3)), rng.normal(size=15)
     scale = np.array([1.0, 0.15, 0.15])
-    scaled = _ScaledGaussianProcess(input_scale=scale).fit(X, y, random_state=0)
+    scaled = ScaledGaussianProcess(input_scale=scale).fit(X, y, random_state=0)
     plain = GaussianProcess().fit(X * scale, y, random_state=0)
     Q = rng.uniform(size=(4, 3))
     np.testing.assert_allclose(scaled.predict(Q), plain.predict(Q * scale))
@@ -202,7 +201,7 @@ def test_scaled_gaussian_process_takes_and_returns_encodings():
         np.testing.assert_allclose(dmean[:, j], (m_hi - m_lo) / (2 * eps), rtol=1e-4, atol=1e-6)
         np.testing.assert_allclose(dstd[:, j], (s_hi - s_lo) / (2 * eps), rtol=1e-4, atol=1e-6)
     believed = scaled.condition_on(Q[:1], mean[:1])
-    assert isinstance(believed, _ScaledGaussianProcess)
+    assert isinstance(believed, ScaledGaussianProcess)
     np.testing.assert_allclose(believed.predict(Q[:1], return_std=False), mean[:1], atol=1e-2)
 
 
