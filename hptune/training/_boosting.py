@@ -38,6 +38,10 @@ __all__ = ["BoosterResource", "booster_library", "booster_resource"]
 # Library (top-level module name) -> keyword of ``fit`` taking the booster to continue.
 _CONTINUE_KEYWORD = {"lightgbm": "init_model", "xgboost": "xgb_model"}
 
+# Library -> the parameter choosing the kind of booster (gbdt, rf, dart...):
+# a continued booster cannot change kind, so it cannot be searched.
+_KIND_PARAM = {"lightgbm": "boosting_type", "xgboost": "booster"}
+
 # LightGBM's names of its random forest mode, which refuses an initial model.
 _LIGHTGBM_FORESTS = ("rf", "random_forest")
 
@@ -131,6 +135,13 @@ class BoosterResource(StepResource):
         From :func:`booster_library`.
     step_size : int
         Boosting rounds per step.
+
+    Attributes
+    ----------
+    kind_param : str
+        The parameter choosing the kind of booster (``"boosting_type"`` or
+        ``"booster"``), which a search may not vary: a continued booster
+        keeps its kind.
     """
 
     # The resource parameter: PBT reports it and search spaces must not name it.
@@ -139,13 +150,12 @@ class BoosterResource(StepResource):
     def __init__(self, library, step_size):
         self.library = library
         self.step_size = step_size
+        self.kind_param = _KIND_PARAM[library]
 
     def train_to(self, final, X, y, fit_params, done, target):
         """Train ``final``, boosted for ``done`` rounds (0: fresh), to ``target`` rounds."""
         kwargs = dict(fit_params)
         if done > 0:
-            # Checked here too: boosting_type may be a searched parameter.
-            _check_continuable(final, self.library)
             # The fitted booster already holds the trees of a user's own
             # init_model / xgb_model passed to the first fit, so it replaces it.
             booster = final.booster_ if self.library == "lightgbm" else final.get_booster()

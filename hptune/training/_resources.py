@@ -330,6 +330,12 @@ def check_search_space(estimator, names, resource, owner="PBTSearchCV"):
                 f"search_spaces names {name!r}; {owner} sets warm_start itself, so it "
                 "cannot be searched."
             )
+        if isinstance(resource, BoosterResource) and local == resource.kind_param:
+            raise ValueError(
+                f"search_spaces names {name!r}, the kind of booster, which a continued "
+                f"booster cannot change (a random forest cannot be continued at all); "
+                f"remove it from search_spaces or fix it in the estimator."
+            )
         if isinstance(resource, (WarmStartResource, BoosterResource)) and local == resource.param:
             raise ValueError(
                 f"search_spaces names {name!r}, which is the resource grown at every step; "

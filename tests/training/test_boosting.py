@@ -185,6 +185,23 @@ def test_hyperband_refits_every_rung_for_a_forest():
         _search(forest, n_iter=2, continue_training=True).fit(X, y)
 
 
+@pytest.mark.parametrize("library, kind", [("lightgbm", ["gbdt", "rf"]), ("xgboost", ["gbtree", "dart"])])
+def test_a_searched_kind_of_booster_is_refitted_by_hyperband_and_refused_by_pbt(library, kind):
+    # A continued booster cannot change kind (a forest cannot be continued
+    # at all): Hyperband refits every rung, PBT refuses before the first fit.
+    # LightGBM's forest needs bagging.
+    bagging = {"subsample": 0.5, "subsample_freq": 1} if library == "lightgbm" else {}
+    estimator = _make(library, "Classifier", n_estimators=9, **bagging)
+    param = "boosting_type" if library == "lightgbm" else "booster"
+    space = {**SPACE, param: kind}
+    search = HyperbandSearchCV(estimator, space, resource="n_estimators", n_iter=2, min_resources=1,
+                               cv=KFold(3), random_state=0)
+    assert not search.fit(X, y).continue_training_
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+    with pytest.raises(ValueError, match=f"search_spaces names '{param}', the kind of booster"):
+        PBTSearchCV(estimator, space, population_size=2, n_steps=2, cv=KFold(3)).fit(X, y)
+
+
 def _pbt(estimator, **kw):
     kw = {"population_size": 4, "n_steps": 3, "step_size": 3, "cv": KFold(3), "random_state": 0, **kw}
     return PBTSearchCV(estimator, SPACE, **kw)
