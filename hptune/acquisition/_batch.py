@@ -157,7 +157,7 @@ def propose_batch(
             acq = gp_acquisition(gp, acq_func, best=best, **acq_params)
             result = maximize_acquisition(
                 acq, space, rng, n_candidates=n_candidates, n_polish=n_polish,
-                exclude=np.vstack([exclude, chosen]), x0=_incumbent(gp),
+                exclude=np.vstack([exclude, chosen]), x0=_incumbent(gp, space.n_columns),
             )
             if result is None:
                 break
@@ -252,9 +252,12 @@ def observed_scores(gp):
     return gp.unstandardise(gp.y_train_)
 
 
-def _incumbent(gp):
-    """The training encoding with the highest score: a good local-search start."""
-    return gp.X_train_[np.argmax(gp.y_train_)][None, :]
+def _incumbent(gp, width):
+    """The training encoding with the highest score: a good local-search start.
+
+    Only its first ``width`` columns: a GP across fidelities has one more.
+    """
+    return gp.X_train_[np.argmax(gp.y_train_), :width][None, :]
 
 
 def _rows(Z, width):

@@ -74,8 +74,9 @@ class HyperbandSearchCV(AskTellSearchCV):
     Brackets that start at different resources, down to one that evaluates
     only with the full resource, keep a small resource that ranks
     candidates wrongly from deciding everything (Hyperband). New candidates
-    come from a Gaussian process fitted to the scores of the largest resource
-    with enough of them (BOHB), or at random.
+    come from a Gaussian process of every score so far with the resource as
+    an input, which learns how far the small resources predict the full one
+    (a BOHB-style search with a model across fidelities), or at random.
 
     Read more in the :ref:`User Guide <hyperband_search>`.
 
@@ -116,10 +117,11 @@ class HyperbandSearchCV(AskTellSearchCV):
         the estimator's own value of the parameter.
     proposal : {"bayes", "random"}, default="bayes"
         How new candidates are chosen. ``"bayes"``: two thirds from a
-        Gaussian process of the scores at the largest resource that has
-        enough of them (BOHB), one third at random; until some resource
-        has the number of dimensions plus 2 scores, all at random.
-        ``"random"``: all at random (Hyperband).
+        Gaussian process of every score so far, with the resource as an
+        input, maximising expected improvement at the full resource; one
+        third at random; until there are as many scores as dimensions plus
+        2, all at random. ``"random"``: all at random (Hyperband); choose
+        it to compare with plain Hyperband.
     continue_training : "auto" or bool, default="auto"
         Whether a promoted candidate continues training from its previous
         rung (on every fold) instead of being fitted again from scratch. It

@@ -31,7 +31,8 @@ its gradients), ``_hyperparams`` (marginal likelihood, priors, fit) and
 its kernel on column-scaled inputs).
 """
 
+from ._fidelity import FidelityGaussianProcess
 from ._gp import GaussianProcess
 from ._scaled import ScaledGaussianProcess
 
-__all__ = ["GaussianProcess", "ScaledGaussianProcess"]
+__all__ = ["FidelityGaussianProcess", "GaussianProcess", "ScaledGaussianProcess"]
