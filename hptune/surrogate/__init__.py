@@ -27,8 +27,10 @@ Symbol        Meaning
 
 Modules: ``_linalg`` (safe Cholesky and solves), ``_kernels`` (Matern 5/2 and
 its gradients), ``_hyperparams`` (marginal likelihood, priors, fit) and
-``_gp`` (:class:`GaussianProcess`) and ``_scaled`` (:class:`ScaledGaussianProcess`,
-its kernel on column-scaled inputs).
+``_gp`` (:class:`GaussianProcess`), with two variants that change its inputs:
+``_scaled`` (:class:`ScaledGaussianProcess`, its kernel on column-scaled
+inputs) and ``_fidelity`` (:class:`FidelityGaussianProcess`, one more input,
+the fidelity of each training point, predicting at a target fidelity).
 """
 
 from ._fidelity import FidelityGaussianProcess
