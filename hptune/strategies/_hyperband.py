@@ -509,10 +509,9 @@ class HyperbandScheduler:
 
     def _model_points(self, n):
         """Up to ``n`` ``(sub-space, params)`` from a GP across fidelities, for the full resource."""
-        data = self._model_data()
-        if n == 0 or data is None:
+        fidelity = self._fidelities()
+        if n == 0 or fidelity is None:
             return []
-        index, fidelity = data
         seed = child_seed(self._rng)
         if len(self.spaces) == 1:
             model = BayesOptimizer(self.spaces[0], n_initial_points=1, random_state=seed)
@@ -521,8 +520,8 @@ class HyperbandScheduler:
         # The optimiser's own acquisition and batches, on a GP that knows each
         # evaluation's fidelity and answers for the full resource.
         model._surrogate = FidelityGaussianProcess(fidelity, noise_floor=model._surrogate.noise_floor)
-        candidates = self.evaluations_["candidate"][index]
-        model.tell([self.candidates_[c] for c in candidates], self._model_targets(index))
+        model.tell([self.candidates_[c] for c in self._evals["candidate"]],
+                   self._model_targets(np.arange(self.n_told)))
         seen = {self._key(k, p) for p, k in zip(self.candidates_, self._subspace)}
         points = [(self._subspace_of(p), p) for p in model.ask(n)]
         return [(k, p) for k, p in points if self._key(k, p) not in seen]
@@ -530,8 +529,8 @@ class HyperbandScheduler:
     def _subspace_of(self, params):
         return next(k for k, space in enumerate(self.spaces) if space.contains(params))
 
-    def _model_data(self):
-        """Indices of every told evaluation and their fidelities, once there are enough.
+    def _fidelities(self):
+        """The fidelity of every told evaluation, once there are enough (else None).
 
         Enough: ``min_points`` finite scores, by default two more than the
         dimensions of the largest sub-space and, with several, at least the
@@ -549,8 +548,7 @@ class HyperbandScheduler:
         if np.isfinite(ev["score"]).sum() < min_points:
             return None
         span = math.log(self.max_resources / self.min_resources)
-        fidelity = np.log(ev["resource"] / self.min_resources) / span if span > 0 else np.ones(self.n_told)
-        return np.arange(self.n_told), fidelity
+        return np.log(ev["resource"] / self.min_resources) / span if span > 0 else np.ones(self.n_told)
 
     def _model_targets(self, index):
         """The scores the proposal model learns, of the evaluations ``index`` (a hook)."""
