@@ -4,7 +4,8 @@ Compute is counted in *full evaluations*: one candidate trained with the full
 resource (all the samples, all the epochs or boosting iterations) on every
 CV fold. Every method gets the same budget ``B``:
 
-* ``hptune.HyperbandSearchCV(n_iter=B)`` (BOHB proposals, and the default
+* ``hptune.HyperbandSearchCV(n_iter=B)`` (model proposals: a Gaussian
+  process across resources, with a third at random as in BOHB; and the default
   ``continue_training="auto"``: on the tasks whose resource is iterations, a
   promoted candidate continues training and pays only for the extra ones;
   ``--methods`` can add ``hptune.Hyperband-refit``, the same with
