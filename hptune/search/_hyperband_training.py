@@ -5,8 +5,8 @@ scikit-learn's ``evaluate_candidates``. With it (``continue_training``),
 each candidate keeps one fitted model per fold while it can still be
 promoted, and its next rung trains those models further by the extra
 resource only: more trees or iterations through ``warm_start``, more
-``partial_fit`` passes, or more rounds of a LightGBM or XGBoost booster (:func:`~hptune.training.continued_resource` decides
-which). The models are trained and scored by :mod:`hptune.training`, the
+``partial_fit`` passes, or more rounds of a LightGBM or XGBoost booster
+(:func:`~hptune.training.continued_resource` decides which). The models are trained and scored by :mod:`hptune.training`, the
 same code as PBT's, in one joblib ``Parallel`` call over candidates times
 folds per rung, and their ``_fit_and_score``-shaped results join the fit's
 results through :func:`~hptune.utils._sklearn_compat.record_evaluations`,

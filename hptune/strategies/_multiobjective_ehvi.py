@@ -37,9 +37,9 @@ import numpy as np
 
 from ..acquisition import maximize_acquisition
 from ..acquisition._ehvi import log_ehvi_and_grad
+from ..space import Categorical
 from ..surrogate import ScaledGaussianProcess
 from ..utils._random import child_seed
-from ..space import Categorical
 from ..utils._threads import single_threaded_blas
 from ._base import model_scores
 from ._bayes import BayesOptimizer
